@@ -22,6 +22,7 @@ extern const char *chapter;      /* the chapter under test */
 extern char mydocker_bin[4096];  /* absolute path of its binary */
 extern char state_root[4096];    /* this suite's MYDOCKER_ROOT */
 extern char busybox_tar[4096];   /* the image the suite copies in */
+extern char repo_dir[4096];      /* the repository's top directory */
 
 int chapter_index(const char *name);
 /* True when the chapter under test has the capability of `first`. */

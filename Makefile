@@ -1,0 +1,36 @@
+# mydocker-c: one directory per chapter, each a complete mydocker.
+#   make chapter4-overlay    build it; ./run and ./mydocker then use it
+#   make all                 build every chapter
+#   sudo make test           unit + integration tests of every chapter
+#   make test CHAPTER=X      one chapter
+#   make diff FROM=A TO=B    what chapter B adds to chapter A
+#   make lint                cppcheck, clang-tidy, clang-format, shellcheck
+CHAPTERS := chapter3 chapter4-busybox chapter4-overlay chapter4-volume chapter4-commit
+PRESENT := $(foreach c,$(CHAPTERS),$(if $(wildcard $(c)/Makefile),$(c)))
+CHAPTER ?= $(PRESENT)
+
+.PHONY: all clean test lint diff $(PRESENT)
+
+all:
+	@for c in $(PRESENT); do $(MAKE) -s -C $$c || exit 1; done
+
+$(PRESENT):
+	@$(MAKE) -s -C $@
+	@ln -sfn $@/mydocker mydocker
+	@echo $@ > .chapter
+	@echo "built $@/mydocker; ./run and ./mydocker now use $@"
+
+test:
+	@tests/run.sh $(CHAPTER)
+
+lint:
+	@tests/lint.sh $(CHAPTER)
+
+diff:
+	@if [ -z "$(FROM)" ] || [ -z "$(TO)" ]; then \
+		echo "usage: make diff FROM=chapter3 TO=chapter4-busybox"; exit 2; fi
+	@diff -ruN -x '*.o' -x mydocker $(FROM) $(TO); [ $$? -le 1 ]
+
+clean:
+	@for c in $(PRESENT); do $(MAKE) -s -C $$c clean; done
+	rm -rf build mydocker .chapter
