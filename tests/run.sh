@@ -17,7 +17,7 @@ count() {
     local out=$1 n
     n=$(grep -o '^\[  PASSED  \] [0-9]*' "$out" | grep -o '[0-9]*$' | tail -n 1)
     passed=$((passed + ${n:-0}))
-    n=$(grep -o '^\[  FAILED  \] [0-9]* test' "$out" | grep -o '[0-9]*' | tail -n 1)
+    n=$(grep -o '^ *[0-9]* FAILED TEST' "$out" | grep -o '[0-9]*' | tail -n 1)
     failed=$((failed + ${n:-0}))
 }
 
@@ -32,7 +32,7 @@ step() {
     cat "$out"
     if grep -q '^\[==========\]' "$out"; then
         count "$out"
-        if [ $rc -ne 0 ] && ! grep -q '^\[  FAILED  \]' "$out"; then
+        if [ $rc -ne 0 ] && ! grep -q 'FAILED TEST' "$out"; then
             say "FAILED: $name exited $rc"
             failed=$((failed + 1))
         fi

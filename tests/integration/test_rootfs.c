@@ -1,0 +1,133 @@
+/* chapter4-busybox: the container's root is the busybox image, entered
+ * with pivot_root; /proc and /dev are its own. */
+#include "harness.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static struct result r;
+
+/* The directory that is the container's "/" in this chapter's layout. */
+static void image_dir(char *out, size_t len)
+{
+    snprintf(out, len, "%s/images/busybox", state_root);
+}
+
+static void test_root_is_the_busybox_image(void **state)
+{
+    const char *marker = "/mydocker-itest-host-marker";
+
+    (void)state;
+    write_text(marker, "host\n");
+    md(&r, "run", "ls", "/", NULL);
+    unlink(marker);
+    assert_status(&r, 0);
+    assert_string_equal(r.out, "bin\ndev\netc\nhome\nproc\nroot\nsys\ntmp\nusr\nvar\n");
+    md(&r, "run", "readlink", "/bin/sh", NULL);
+    assert_status(&r, 0);
+    assert_string_equal(r.out, "busybox\n");
+}
+
+/* Only /, /proc and /dev are mounted, none of them a peer of the host's. */
+static void test_mount_table_is_the_containers(void **state)
+{
+    (void)state;
+    md(&r, "run", "sh", "-c", "cut -d' ' -f5 /proc/1/mountinfo; grep -c shared: /proc/1/mountinfo",
+       NULL);
+    assert_status(&r, 1); /* grep -c found nothing: exit 1 */
+    assert_string_equal(r.out, "/\n/proc\n/dev\n0\n");
+}
+
+static void test_dev_is_minimal(void **state)
+{
+    (void)state;
+    md(&r, "run", "sh", "-c",
+       "echo gone >/dev/null && head -c 4 /dev/zero | od -An -tx1 && ls /dev | tr '\\n' ' '",
+       NULL);
+    assert_status(&r, 0);
+    assert_string_equal(r.out, " 00 00 00 00\nfd full null random stderr stdin stdout tty urandom "
+                               "zero ");
+}
+
+/* Build helpers/breakout.c static, drop it into the container's root,
+ * run it: it must still see the container's root, not the host's. */
+static void test_chroot_breakout_stays_inside(void **state)
+{
+    char dir[4096];
+    char bin[4200];
+    const char *marker = "/mydocker-itest-host-marker";
+
+    (void)state;
+    image_dir(dir, sizeof(dir));
+    md(&r, "run", "true", NULL); /* unpacks the image */
+    assert_status(&r, 0);
+    snprintf(bin, sizeof(bin), "%s/breakout", dir);
+    assert_int_equal(host_sh("cc -static -O1 -o '%s' '%s/tests/integration/helpers/breakout.c'", bin,
+                             repo_dir),
+                     0);
+    write_text(marker, "host\n");
+    md(&r, "run", "/breakout", NULL);
+    unlink(marker);
+    unlink(bin);
+    assert_status(&r, 0);
+    assert_contains(r.out, "bin\n");
+    assert_contains(r.out, "proc\n");
+    assert_not_contains(r.out, "mydocker-itest-host-marker");
+}
+
+/* A test with its own, fresh state root. */
+static char other_root[] = "/tmp/mydocker-itest-other.XXXXXX";
+
+static void use_other_root(void)
+{
+    snprintf(other_root, sizeof(other_root), "/tmp/mydocker-itest-other.XXXXXX");
+    assert_non_null(mkdtemp(other_root));
+    setenv("MYDOCKER_ROOT", other_root, 1);
+}
+
+static void back_to_suite_root(void)
+{
+    setenv("MYDOCKER_ROOT", state_root, 1);
+    assert_int_equal(rm_rf(other_root), 0);
+}
+
+static void test_missing_image_is_125(void **state)
+{
+    (void)state;
+    use_other_root();
+    md(&r, "run", "true", NULL);
+    assert_status(&r, 125);
+    assert_contains(r.err, "busybox.tar: No such file or directory");
+    assert_contains(r.err, "scripts/busybox-image.sh");
+    /* Nothing was created. */
+    assert_int_equal(host_sh("[ -z \"$(ls -A '%s')\" ]", other_root), 0);
+    back_to_suite_root();
+}
+
+/* An image whose /proc is a symlink would have mydocker mount proc
+ * wherever it points. */
+static void test_symlinked_proc_is_refused(void **state)
+{
+    (void)state;
+    use_other_root();
+    assert_int_equal(host_sh("set -e; cd '%s'; mkdir -p t images; tar -xf '%s' -C t; "
+                             "rmdir t/proc; ln -s /etc t/proc; "
+                             "tar -C t -cf images/busybox.tar .; rm -rf t",
+                             other_root, busybox_tar),
+                     0);
+    md(&r, "run", "true", NULL);
+    assert_status(&r, 125);
+    assert_contains(r.err, "/proc is not a directory");
+    back_to_suite_root();
+}
+
+const struct itest rootfs_tests[] = {
+    ITEST("chapter4-busybox", test_root_is_the_busybox_image),
+    ITEST("chapter4-busybox", test_mount_table_is_the_containers),
+    ITEST("chapter4-busybox", test_dev_is_minimal),
+    ITEST("chapter4-busybox", test_chroot_breakout_stays_inside),
+    ITEST("chapter4-busybox", test_missing_image_is_125),
+    ITEST("chapter4-busybox", test_symlinked_proc_is_refused),
+};
+const size_t rootfs_count = sizeof(rootfs_tests) / sizeof(rootfs_tests[0]);
