@@ -13,9 +13,17 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-/* Between clone() and execve() nothing can be undone or retried: report to
- * the parent which exit code to give, and stop. The message names the call
- * that failed, once, here. */
+/* Between clone() and execve() nothing can be undone or retried: tell the
+ * parent which exit code to give, and stop. */
+static void __attribute__((noreturn)) exit_with(const struct container_args *a, int code)
+{
+    if (write(a->status_fd, &code, sizeof(code)) < 0) {
+        /* The parent is gone; our exit status says the same. */
+    }
+    _exit(code);
+}
+
+/* The same, naming the call that failed: once, here. */
 static void __attribute__((noreturn))
 die(const struct container_args *a, int code, const char *fmt, ...)
 {
@@ -26,10 +34,7 @@ die(const struct container_args *a, int code, const char *fmt, ...)
     vsnprintf(what, sizeof(what), fmt, ap);
     va_end(ap);
     err_sys("%s", what);
-    if (write(a->status_fd, &code, sizeof(code)) < 0) {
-        /* The parent is gone; our exit status says the same. */
-    }
-    _exit(code);
+    exit_with(a, code);
 }
 
 int container_main(void *arg)
