@@ -375,6 +375,24 @@ int cg_layout_read_v2(struct cg_layout *layout)
     return 0;
 }
 
+int cg_layout_detect(struct cg_layout *layout)
+{
+    char mountinfo[65536];
+    FILE *f = fopen("/proc/self/mountinfo", "re");
+    size_t n;
+
+    if (!f) {
+        err_sys("open /proc/self/mountinfo");
+        return -1;
+    }
+    n = fread(mountinfo, 1, sizeof(mountinfo) - 1, f);
+    fclose(f);
+    mountinfo[n] = '\0';
+    if (cg_layout_parse(mountinfo, layout) < 0)
+        return -1;
+    return cg_layout_read_v2(layout);
+}
+
 const char *cg_layout_name(const struct cg_layout *layout)
 {
     bool v1 = false;

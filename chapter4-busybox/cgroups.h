@@ -48,6 +48,8 @@ struct cg_layout {
 int cg_layout_parse(const char *mountinfo, struct cg_layout *layout);
 /* Reads <v2>/cgroup.controllers into in_v2. */
 int cg_layout_read_v2(struct cg_layout *layout);
+/* Both of the above, for this host. */
+int cg_layout_detect(struct cg_layout *layout);
 /* "v1", "v2", "hybrid" or "none": for the log and the README's lesson. */
 const char *cg_layout_name(const struct cg_layout *layout);
 

@@ -114,20 +114,8 @@ static int wait_container(pid_t child, int stop_timeout, const sigset_t *set)
 static int cgroups_setup(struct cgroup *cg, const struct limits *l, const char *id)
 {
     struct cg_layout layout;
-    char mountinfo[65536];
-    FILE *f = fopen("/proc/self/mountinfo", "re");
-    size_t n;
 
-    if (!f) {
-        err_sys("open /proc/self/mountinfo");
-        return -1;
-    }
-    n = fread(mountinfo, 1, sizeof(mountinfo) - 1, f);
-    fclose(f);
-    mountinfo[n] = '\0';
-    if (cg_layout_parse(mountinfo, &layout) < 0 || cg_layout_read_v2(&layout) < 0)
-        return -1;
-    if (cgroup_create(cg, &layout, l, id) < 0)
+    if (cg_layout_detect(&layout) < 0 || cgroup_create(cg, &layout, l, id) < 0)
         return -1;
     for (int i = 0; i < cg->ndirs; i++)
         log_info("cgroup %s (%s layout)", cg->dir[i].path, cg_layout_name(&layout));

@@ -416,11 +416,11 @@ static void list_tree(struct lines *l, const char *root, const char *rel)
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
             continue;
         snprintf(child, sizeof(child), "%s%s%s", rel, *rel ? "/" : "", e->d_name);
-        if (is_unpacked_image(child))
-            continue;
-        lines_add(l, child);
+        /* containers/ itself is made once and kept; what it holds counts. */
+        if (!is_unpacked_image(child) && strcmp(child, "containers") != 0)
+            lines_add(l, child);
         snprintf(path, sizeof(path), "%s/%s", root, child);
-        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && !is_unpacked_image(child))
             list_tree(l, root, child);
     }
     closedir(d);
@@ -525,8 +525,9 @@ int leak_teardown(void **state)
 
 /* ---- suites ------------------------------------------------------------ */
 
-extern const struct itest namespace_tests[], cgroup_tests[], rootfs_tests[], script_tests[];
-extern const size_t namespace_count, cgroup_count, rootfs_count, script_count;
+extern const struct itest namespace_tests[], cgroup_tests[], rootfs_tests[], overlay_tests[],
+    script_tests[];
+extern const size_t namespace_count, cgroup_count, rootfs_count, overlay_count, script_count;
 
 static const struct {
     const struct itest *tests;
@@ -535,6 +536,7 @@ static const struct {
     {namespace_tests, &namespace_count},
     {cgroup_tests, &cgroup_count},
     {rootfs_tests, &rootfs_count},
+    {overlay_tests, &overlay_count},
 };
 
 static char *cgroup_parents_before;
