@@ -526,8 +526,9 @@ int leak_teardown(void **state)
 /* ---- suites ------------------------------------------------------------ */
 
 extern const struct itest namespace_tests[], cgroup_tests[], rootfs_tests[], overlay_tests[],
-    script_tests[];
-extern const size_t namespace_count, cgroup_count, rootfs_count, overlay_count, script_count;
+    volume_tests[], script_tests[];
+extern const size_t namespace_count, cgroup_count, rootfs_count, overlay_count, volume_count,
+    script_count;
 
 static const struct {
     const struct itest *tests;
@@ -537,6 +538,7 @@ static const struct {
     {cgroup_tests, &cgroup_count},
     {rootfs_tests, &rootfs_count},
     {overlay_tests, &overlay_count},
+    {volume_tests, &volume_count},
 };
 
 static char *cgroup_parents_before;

@@ -1,0 +1,19 @@
+/* Images: a tarball in $MYDOCKER_ROOT/images, unpacked once into a
+ * directory beside it. */
+#ifndef MYDOCKER_IMAGE_H
+#define MYDOCKER_IMAGE_H
+
+#include <stddef.h>
+
+/* $MYDOCKER_ROOT, or /var/lib/mydocker. */
+const char *state_root(void);
+
+/* Makes sure images/NAME/ exists, unpacking images/NAME.tar on first use,
+ * and writes its path to dir. 0 on success, -1 after saying why. */
+int image_unpack(const char *name, char *dir, size_t len);
+
+/* rm -rf that never leaves the filesystem it starts on: a mount point
+ * below path makes it fail rather than delete what is mounted there. */
+int remove_tree(const char *path);
+
+#endif
