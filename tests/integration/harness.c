@@ -526,9 +526,9 @@ int leak_teardown(void **state)
 /* ---- suites ------------------------------------------------------------ */
 
 extern const struct itest namespace_tests[], cgroup_tests[], rootfs_tests[], overlay_tests[],
-    volume_tests[], script_tests[];
+    volume_tests[], commit_tests[], script_tests[];
 extern const size_t namespace_count, cgroup_count, rootfs_count, overlay_count, volume_count,
-    script_count;
+    commit_count, script_count;
 
 static const struct {
     const struct itest *tests;
@@ -539,6 +539,7 @@ static const struct {
     {rootfs_tests, &rootfs_count},
     {overlay_tests, &overlay_count},
     {volume_tests, &volume_count},
+    {commit_tests, &commit_count},
 };
 
 static char *cgroup_parents_before;

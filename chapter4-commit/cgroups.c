@@ -1,0 +1,622 @@
+#include "cgroups.h"
+
+#include "log.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *const controller_names[CG_NCONTROLLERS] = {
+    [CG_MEMORY] = "memory",
+    [CG_CPU] = "cpu",
+    [CG_CPUSET] = "cpuset",
+    [CG_PIDS] = "pids",
+};
+
+/* The directory under each controller root that holds our containers. */
+#define CG_PARENT "mydocker"
+
+enum {
+    MIN_SHARES = 2, /* the kernel's bounds for cpu.shares */
+    MAX_SHARES = 262144,
+    MIN_QUOTA_US = 1000,     /* cpu.cfs_quota_us refuses less than 1 ms */
+    MAX_PIDS = 4194304,      /* PID_MAX_LIMIT on 64-bit */
+    RMDIR_TRIES = 100,       /* a cgroup can stay busy briefly after its */
+    RMDIR_WAIT_NS = 1000000, /* last task is reaped: retry for ~100 ms */
+};
+
+/* ---- flag parsing ------------------------------------------------------ */
+
+static int fail(char *err, size_t errlen, const char *fmt, const char *text)
+{
+    snprintf(err, errlen, fmt, text);
+    return -1;
+}
+
+/* Digits only: strtoll alone would accept " 12", "+12" and "-12". */
+static int parse_digits(const char *text, long long max, long long *out)
+{
+    long long v = 0;
+    const char *p = text;
+
+    if (!isdigit((unsigned char)*p))
+        return -1;
+    for (; isdigit((unsigned char)*p); p++) {
+        if (v > (max - (*p - '0')) / 10)
+            return -1;
+        v = v * 10 + (*p - '0');
+    }
+    *out = v;
+    return *p == '\0' ? 0 : (int)(p - text);
+}
+
+int limits_parse_size(const char *text, long long *bytes, char *err, size_t errlen)
+{
+    static const struct {
+        char suffix;
+        int shift;
+    } units[] = {{'k', 10}, {'m', 20}, {'g', 30}};
+    char digits[32];
+    size_t len = strlen(text);
+    int shift = 0;
+    long long v;
+
+    if (len == 0 || len >= sizeof(digits))
+        return fail(err, errlen, "invalid size '%s': use a number with k, m or g, like 100m", text);
+    memcpy(digits, text, len + 1);
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+        if (tolower((unsigned char)digits[len - 1]) == units[i].suffix) {
+            shift = units[i].shift;
+            digits[len - 1] = '\0';
+        }
+    }
+    if (parse_digits(digits, LLONG_MAX >> shift, &v) != 0)
+        return fail(err, errlen, "invalid size '%s': use a number with k, m or g, like 100m", text);
+    if (v == 0)
+        return fail(err, errlen, "invalid size '%s': must be more than 0", text);
+    *bytes = v << shift;
+    return 0;
+}
+
+int limits_parse_shares(const char *text, long *shares, char *err, size_t errlen)
+{
+    long long v;
+
+    if (parse_digits(text, MAX_SHARES, &v) != 0 || v < MIN_SHARES)
+        return fail(err, errlen, "invalid cpu shares '%s': use a number from 2 to 262144", text);
+    *shares = (long)v;
+    return 0;
+}
+
+int limits_parse_cpus(const char *text, long ncpus, long *quota_us, char *err, size_t errlen)
+{
+    long long whole;
+    long long frac = 0;
+    long long scale = CPU_PERIOD_US;
+    int end = parse_digits(text, LLONG_MAX / CPU_PERIOD_US / 2, &whole);
+    const char *p;
+
+    if (end < 0 || (end > 0 && text[end] != '.'))
+        return fail(err, errlen, "invalid cpus '%s': use a number like 0.5", text);
+    /* Fixed point, so 0.1 is exactly 10000 us and no float rounding leaks in. */
+    if (end > 0) {
+        for (p = text + end + 1; *p; p++) {
+            if (!isdigit((unsigned char)*p) || scale == 1)
+                return fail(err, errlen, "invalid cpus '%s': use a number like 0.5", text);
+            scale /= 10;
+            frac += (*p - '0') * scale;
+        }
+    }
+    whole = whole * CPU_PERIOD_US + frac;
+    if (whole < MIN_QUOTA_US || whole > (long long)ncpus * CPU_PERIOD_US) {
+        snprintf(err, errlen,
+                 "invalid cpus '%s': must be from 0.01 to %ld (the CPUs this host has)", text,
+                 ncpus);
+        return -1;
+    }
+    *quota_us = (long)whole;
+    return 0;
+}
+
+int limits_parse_cpuset(const char *text, long ncpus, char *out, size_t outlen, char *err,
+                        size_t errlen)
+{
+    const char *p = text;
+
+    if (strlen(text) >= outlen)
+        return fail(err, errlen, "invalid cpuset '%s': too long", text);
+    for (;;) {
+        long long lo;
+        long long hi;
+        int end = parse_digits(p, LLONG_MAX, &lo);
+
+        if (end < 0)
+            return fail(err, errlen, "invalid cpuset '%s': use a list like 0-1,3", text);
+        p += end ? end : (int)strlen(p);
+        hi = lo;
+        if (*p == '-') {
+            end = parse_digits(++p, LLONG_MAX, &hi);
+            if (end < 0 || hi < lo)
+                return fail(err, errlen, "invalid cpuset '%s': use a list like 0-1,3", text);
+            p += end ? end : (int)strlen(p);
+        }
+        if (hi >= ncpus) {
+            snprintf(err, errlen, "invalid cpuset '%s': this host has CPUs 0 to %ld", text,
+                     ncpus - 1);
+            return -1;
+        }
+        if (*p == '\0')
+            break;
+        if (*p++ != ',')
+            return fail(err, errlen, "invalid cpuset '%s': use a list like 0-1,3", text);
+    }
+    snprintf(out, outlen, "%s", text);
+    return 0;
+}
+
+int limits_parse_pids(const char *text, long *pids, char *err, size_t errlen)
+{
+    long long v;
+
+    if (parse_digits(text, MAX_PIDS, &v) != 0 || v < 1)
+        return fail(err, errlen, "invalid pids limit '%s': use a number from 1 to 4194304", text);
+    *pids = (long)v;
+    return 0;
+}
+
+bool limits_any(const struct limits *l)
+{
+    return l->memory_bytes || l->cpu_shares || l->cpu_quota_us || l->cpuset[0] || l->pids;
+}
+
+long cg_shares_to_weight(long shares)
+{
+    /* Map the v1 range [2, 262144] linearly onto v2's [1, 10000]. */
+    return 1 + ((shares - MIN_SHARES) * 9999) / (MAX_SHARES - MIN_SHARES);
+}
+
+/* ---- which files a limit writes ---------------------------------------- */
+
+/* A row writes one file; the value function says whether the limit was
+ * asked for (1) and formats it for the cgroup version at hand. */
+struct cg_file {
+    enum cg_controller controller;
+    const char *v1;
+    const char *v2;
+    bool optional; /* absent when the kernel lacks swap accounting */
+    int (*value)(const struct limits *l, bool v2, char *buf, size_t len);
+};
+
+static int memory_value(const struct limits *l, bool v2, char *buf, size_t len)
+{
+    (void)v2;
+    snprintf(buf, len, "%lld", l->memory_bytes);
+    return l->memory_bytes != 0;
+}
+
+/* Without a swap limit a memory hog swaps out instead of being OOM-killed.
+ * v1 limits memory+swap together (so equal means no swap); v2 limits swap
+ * alone. */
+static int swap_value(const struct limits *l, bool v2, char *buf, size_t len)
+{
+    snprintf(buf, len, "%lld", v2 ? 0 : l->memory_bytes);
+    return l->memory_bytes != 0;
+}
+
+static int shares_value(const struct limits *l, bool v2, char *buf, size_t len)
+{
+    snprintf(buf, len, "%ld", v2 ? cg_shares_to_weight(l->cpu_shares) : l->cpu_shares);
+    return l->cpu_shares != 0;
+}
+
+static int period_value(const struct limits *l, bool v2, char *buf, size_t len)
+{
+    (void)v2;
+    snprintf(buf, len, "%d", CPU_PERIOD_US);
+    return l->cpu_quota_us != 0;
+}
+
+static int quota_value(const struct limits *l, bool v2, char *buf, size_t len)
+{
+    if (v2)
+        snprintf(buf, len, "%ld %d", l->cpu_quota_us, CPU_PERIOD_US);
+    else
+        snprintf(buf, len, "%ld", l->cpu_quota_us);
+    return l->cpu_quota_us != 0;
+}
+
+static int cpuset_value(const struct limits *l, bool v2, char *buf, size_t len)
+{
+    (void)v2;
+    snprintf(buf, len, "%s", l->cpuset);
+    return l->cpuset[0] != '\0';
+}
+
+static int pids_value(const struct limits *l, bool v2, char *buf, size_t len)
+{
+    (void)v2;
+    snprintf(buf, len, "%ld", l->pids);
+    return l->pids != 0;
+}
+
+/* Order matters where the kernel checks one file against another: the
+ * memory limit before memory+swap (v1 wants memsw >= limit), the period
+ * before the quota. */
+static const struct cg_file cg_files[] = {
+    {CG_MEMORY, "memory.limit_in_bytes", "memory.max", false, memory_value},
+    {CG_MEMORY, "memory.memsw.limit_in_bytes", "memory.swap.max", true, swap_value},
+    {CG_CPU, "cpu.shares", "cpu.weight", false, shares_value},
+    {CG_CPU, "cpu.cfs_period_us", NULL, false, period_value},
+    {CG_CPU, "cpu.cfs_quota_us", "cpu.max", false, quota_value},
+    {CG_CPUSET, "cpuset.cpus", "cpuset.cpus", false, cpuset_value},
+    {CG_PIDS, "pids.max", "pids.max", false, pids_value},
+};
+
+/* ---- layout ------------------------------------------------------------ */
+
+/* mountinfo escapes space, tab, newline and backslash as \ooo. */
+static void unescape_octal(char *s)
+{
+    char *out = s;
+
+    for (; *s; s++) {
+        if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+            s[3] >= '0' && s[3] <= '7') {
+            *out++ = (char)(((s[1] - '0') << 6) | ((s[2] - '0') << 3) | (s[3] - '0'));
+            s += 3;
+        } else {
+            *out++ = *s;
+        }
+    }
+    *out = '\0';
+}
+
+static int controller_index(const char *name)
+{
+    for (int c = 0; c < CG_NCONTROLLERS; c++) {
+        if (strcmp(name, controller_names[c]) == 0)
+            return c;
+    }
+    return -1;
+}
+
+/* One mountinfo line: "36 35 0:31 / /sys/fs/cgroup/cpu rw,relatime shared:9 - cgroup cgroup
+ * rw,cpu". Optional fields come before the lone "-"; see proc(5). */
+static void layout_parse_line(char *line, struct cg_layout *layout)
+{
+    char *fields[6] = {0};
+    char *save = NULL;
+    char *tok = strtok_r(line, " ", &save);
+    char *fstype;
+    char *superopts;
+    int n = 0;
+
+    while (tok && n < 5) {
+        fields[n++] = tok;
+        tok = strtok_r(NULL, " ", &save);
+    }
+    while (tok && strcmp(tok, "-") != 0)
+        tok = strtok_r(NULL, " ", &save);
+    fstype = strtok_r(NULL, " ", &save);
+    (void)strtok_r(NULL, " ", &save); /* source */
+    superopts = strtok_r(NULL, " ", &save);
+    if (n < 5 || !fstype)
+        return;
+    unescape_octal(fields[4]);
+    if (strcmp(fstype, "cgroup2") == 0) {
+        if (layout->v2[0] == '\0')
+            snprintf(layout->v2, sizeof(layout->v2), "%s", fields[4]);
+    } else if (strcmp(fstype, "cgroup") == 0 && superopts) {
+        char *osave = NULL;
+
+        for (char *opt = strtok_r(superopts, ",", &osave); opt; opt = strtok_r(NULL, ",", &osave)) {
+            int c = controller_index(opt);
+
+            if (c >= 0 && layout->v1[c][0] == '\0')
+                snprintf(layout->v1[c], sizeof(layout->v1[c]), "%s", fields[4]);
+        }
+    }
+}
+
+int cg_layout_parse(const char *mountinfo, struct cg_layout *layout)
+{
+    char *copy = strdup(mountinfo);
+    char *save = NULL;
+
+    if (!copy)
+        return -1;
+    memset(layout, 0, sizeof(*layout));
+    for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+        layout_parse_line(line, layout);
+    free(copy);
+    return 0;
+}
+
+static int read_file(const char *path, char *buf, size_t len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t n;
+
+    if (fd < 0)
+        return -1;
+    n = read(fd, buf, len - 1);
+    close(fd);
+    if (n < 0)
+        return -1;
+    buf[n] = '\0';
+    return 0;
+}
+
+int cg_layout_read_v2(struct cg_layout *layout)
+{
+    char path[PATH_MAX + 32];
+    char buf[512];
+    char *save = NULL;
+
+    if (layout->v2[0] == '\0')
+        return 0;
+    snprintf(path, sizeof(path), "%s/cgroup.controllers", layout->v2);
+    if (read_file(path, buf, sizeof(buf)) < 0) {
+        err_sys("read %s", path);
+        return -1;
+    }
+    for (char *tok = strtok_r(buf, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save)) {
+        int c = controller_index(tok);
+
+        if (c >= 0)
+            layout->in_v2[c] = true;
+    }
+    return 0;
+}
+
+int cg_layout_detect(struct cg_layout *layout)
+{
+    char mountinfo[65536];
+    FILE *f = fopen("/proc/self/mountinfo", "re");
+    size_t n;
+
+    if (!f) {
+        err_sys("open /proc/self/mountinfo");
+        return -1;
+    }
+    n = fread(mountinfo, 1, sizeof(mountinfo) - 1, f);
+    fclose(f);
+    mountinfo[n] = '\0';
+    if (cg_layout_parse(mountinfo, layout) < 0)
+        return -1;
+    return cg_layout_read_v2(layout);
+}
+
+const char *cg_layout_name(const struct cg_layout *layout)
+{
+    bool v1 = false;
+
+    for (int c = 0; c < CG_NCONTROLLERS; c++)
+        v1 = v1 || layout->v1[c][0] != '\0';
+    if (v1)
+        return layout->v2[0] ? "hybrid" : "v1";
+    return layout->v2[0] ? "v2" : "none";
+}
+
+/* ---- per-container directories ----------------------------------------- */
+
+static int write_file(const char *dir, const char *name, const char *value)
+{
+    char path[PATH_MAX + 64];
+    size_t len = strlen(value);
+    int fd;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0 || write(fd, value, len) != (ssize_t)len) {
+        err_sys("write %s to %s", value, path);
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    if (close(fd) < 0) {
+        err_sys("write %s to %s", value, path);
+        return -1;
+    }
+    log_debug("cgroup: %s = %s", path, value);
+    return 0;
+}
+
+/* A new v1 cpuset starts with no CPUs and no memory nodes, and the kernel
+ * then refuses to add any task ("No space left on device", the Go book's
+ * bug). Give it its parent's before anything joins. */
+static int cpuset_inherit(const char *dir)
+{
+    static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
+    char path[PATH_MAX + 64];
+    char value[256];
+
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+        if (read_file(path, value, sizeof(value)) == 0 && value[0] != '\n' && value[0] != '\0')
+            continue;
+        snprintf(path, sizeof(path), "%s/../%s", dir, files[i]);
+        if (read_file(path, value, sizeof(value)) < 0) {
+            err_sys("read %s", path);
+            return -1;
+        }
+        value[strcspn(value, "\n")] = '\0';
+        if (write_file(dir, files[i], value) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* v2 lets a cgroup use a controller only when every ancestor enabled it for
+ * its children in cgroup.subtree_control. */
+static int v2_enable(const char *dir, unsigned need)
+{
+    for (int c = 0; c < CG_NCONTROLLERS; c++) {
+        char value[32];
+
+        if (!(need & (1u << c)))
+            continue;
+        snprintf(value, sizeof(value), "+%s", controller_names[c]);
+        if (write_file(dir, "cgroup.subtree_control", value) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* <root>/mydocker: shared by all containers, made once, kept (as Docker
+ * keeps its own parent cgroup). */
+static int make_parent(const char *root, bool v2, unsigned need, bool cpuset)
+{
+    char parent[PATH_MAX + 16];
+
+    snprintf(parent, sizeof(parent), "%s/" CG_PARENT, root);
+    if (v2 && v2_enable(root, need) < 0)
+        return -1;
+    if (mkdir(parent, 0755) < 0 && errno != EEXIST) {
+        err_sys("mkdir %s", parent);
+        return -1;
+    }
+    if (cpuset && !v2 && cpuset_inherit(parent) < 0)
+        return -1;
+    if (v2 && v2_enable(parent, need) < 0)
+        return -1;
+    return 0;
+}
+
+static int dir_index(struct cgroup *cg, const char *root, bool v2, const char *id)
+{
+    char path[PATH_MAX];
+
+    if (fmt_path(path, sizeof(path), "%s/" CG_PARENT "/%s", root, id) < 0)
+        return -1;
+    for (int i = 0; i < cg->ndirs; i++) {
+        if (strcmp(cg->dir[i].path, path) == 0)
+            return i;
+    }
+    snprintf(cg->dir[cg->ndirs].path, sizeof(cg->dir[0].path), "%s", path);
+    cg->dir[cg->ndirs].v2 = v2;
+    return cg->ndirs++;
+}
+
+int cgroup_create(struct cgroup *cg, const struct cg_layout *layout, const struct limits *l,
+                  const char *id)
+{
+    unsigned need[CG_NCONTROLLERS] = {0}; /* controllers, per directory */
+    const char *root[CG_NCONTROLLERS] = {0};
+    int made = 0;
+    char buf[64];
+
+    memset(cg, 0, sizeof(*cg));
+    for (size_t f = 0; f < sizeof(cg_files) / sizeof(cg_files[0]); f++) {
+        enum cg_controller c = cg_files[f].controller;
+        bool v2 = layout->v1[c][0] == '\0';
+        int i;
+
+        if (!cg_files[f].value(l, false, buf, sizeof(buf)))
+            continue;
+        if (v2 && !(layout->v2[0] && layout->in_v2[c])) {
+            err_msg("the %s cgroup controller is not available on this host (cgroup layout: %s)",
+                    controller_names[c], cg_layout_name(layout));
+            return -1;
+        }
+        i = dir_index(cg, v2 ? layout->v2 : layout->v1[c], v2, id);
+        if (i < 0)
+            return -1;
+        root[i] = v2 ? layout->v2 : layout->v1[c];
+        need[i] |= 1u << c;
+    }
+    for (made = 0; made < cg->ndirs; made++) {
+        bool v2 = cg->dir[made].v2;
+        bool cpuset = need[made] & (1u << CG_CPUSET);
+
+        if (make_parent(root[made], v2, need[made], cpuset) < 0)
+            goto fail;
+        if (mkdir(cg->dir[made].path, 0755) < 0) {
+            err_sys("mkdir %s", cg->dir[made].path);
+            goto fail;
+        }
+        if (cpuset && !v2 && cpuset_inherit(cg->dir[made].path) < 0) {
+            made++;
+            goto fail;
+        }
+    }
+    for (size_t f = 0; f < sizeof(cg_files) / sizeof(cg_files[0]); f++) {
+        enum cg_controller c = cg_files[f].controller;
+
+        for (int i = 0; i < cg->ndirs; i++) {
+            bool v2 = cg->dir[i].v2;
+            const char *name = v2 ? cg_files[f].v2 : cg_files[f].v1;
+            char path[PATH_MAX + 64];
+
+            if (!(need[i] & (1u << c)) || !name || !cg_files[f].value(l, v2, buf, sizeof(buf)))
+                continue;
+            snprintf(path, sizeof(path), "%s/%s", cg->dir[i].path, name);
+            if (cg_files[f].optional && access(path, F_OK) < 0)
+                continue;
+            if (write_file(cg->dir[i].path, name, buf) < 0)
+                goto fail;
+        }
+    }
+    return 0;
+fail:
+    cg->ndirs = made;
+    cgroup_destroy(cg);
+    return -1;
+}
+
+int cgroup_add(const struct cgroup *cg, pid_t pid)
+{
+    char value[32];
+
+    snprintf(value, sizeof(value), "%d", (int)pid);
+    for (int i = 0; i < cg->ndirs; i++) {
+        if (write_file(cg->dir[i].path, "cgroup.procs", value) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int cgroup_destroy(struct cgroup *cg)
+{
+    const struct timespec wait = {0, RMDIR_WAIT_NS};
+    int ret = 0;
+
+    for (int i = cg->ndirs - 1; i >= 0; i--) {
+        int tries = 0;
+
+        while (rmdir(cg->dir[i].path) < 0) {
+            if (errno == ENOENT)
+                break;
+            if (errno != EBUSY || ++tries == RMDIR_TRIES) {
+                err_sys("rmdir %s", cg->dir[i].path);
+                ret = -1;
+                break;
+            }
+            nanosleep(&wait, NULL);
+        }
+    }
+    cg->ndirs = 0;
+    return ret;
+}
+
+int cgroup_remove_id(const char *id)
+{
+    struct cg_layout layout;
+    struct cgroup cg = {0};
+
+    if (cg_layout_detect(&layout) < 0)
+        return -1;
+    for (int c = 0; c < CG_NCONTROLLERS; c++) {
+        if (layout.v1[c][0] && dir_index(&cg, layout.v1[c], false, id) < 0)
+            return -1;
+    }
+    if (layout.v2[0] && dir_index(&cg, layout.v2, true, id) < 0)
+        return -1;
+    return cgroup_destroy(&cg);
+}

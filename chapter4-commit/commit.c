@@ -1,0 +1,126 @@
+#include "commit.h"
+
+#include "container.h"
+#include "image.h"
+#include "log.h"
+#include "overlay.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+enum { MAX_LISTED = 64 };
+
+/* Which container: the one named, or the only one running. */
+static int pick_container(const char *id, char *out, size_t len)
+{
+    char ids[MAX_LISTED][CONTAINER_ID_MAX];
+    char list[MAX_LISTED * CONTAINER_ID_MAX];
+    int n = containers_running(ids, MAX_LISTED);
+
+    if (n < 0)
+        return -1;
+    size_t used = 0;
+
+    list[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        int w;
+
+        if (id && strcmp(id, ids[i]) == 0) {
+            snprintf(out, len, "%s", id);
+            return 0;
+        }
+        w = snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "", ids[i]);
+        if (w > 0 && (size_t)w < sizeof(list) - used)
+            used += (size_t)w;
+    }
+    if (id)
+        err_msg("no running container %s%s%s", id, n ? "; running: " : "", list);
+    else if (n == 0)
+        err_msg("no running container to commit (start one with mydocker run)");
+    else if (n > 1)
+        err_msg("%d containers are running (%s): name one, mydocker commit CONTAINER IMAGE", n,
+                list);
+    else
+        snprintf(out, len, "%s", ids[0]);
+    return id || n != 1 ? -1 : 0;
+}
+
+/* tar, as docker export writes it: entries "./bin/sh", numeric owners,
+ * symlinks as symlinks. merged/ is the overlay as the host sees it: the
+ * image plus the container's changes, with no whiteouts, and none of the
+ * mounts made in the container's own namespace (its /proc, its /dev
+ * tmpfs, its volumes), which is what a commit should leave out. */
+static int pack(const char *dir, const char *tarball)
+{
+    char *const argv[] = {
+        "tar", "--create", "--numeric-owner", "--file", (char *)tarball, "--directory", (char *)dir,
+        ".",   NULL};
+    int wstatus;
+    pid_t pid = fork();
+
+    if (pid < 0) {
+        err_sys("fork tar");
+        return -1;
+    }
+    if (pid == 0) {
+        execvp(argv[0], argv);
+        err_sys("exec tar");
+        _exit(EXIT_NOT_FOUND);
+    }
+    if (waitpid(pid, &wstatus, 0) < 0 || !WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
+        err_msg("tar --create --directory %s failed", dir);
+        return -1;
+    }
+    return 0;
+}
+
+int commit_container(const char *want, const char *image)
+{
+    char id[CONTAINER_ID_MAX];
+    char merged[PATH_MAX];
+    char tarball[PATH_MAX];
+    char tmp[PATH_MAX];
+    int fd;
+
+    if (!image_name_valid(image)) {
+        err_msg("invalid image name '%s': use [a-z0-9][a-z0-9_.-]*, at most 128 characters", image);
+        return EXIT_MYDOCKER;
+    }
+    if (pick_container(want, id, sizeof(id)) < 0)
+        return EXIT_MYDOCKER;
+    if (fmt_path(merged, sizeof(merged), "%s/containers/%s/merged", state_root(), id) < 0 ||
+        fmt_path(tarball, sizeof(tarball), "%s/images/%s.tar", state_root(), image) < 0 ||
+        fmt_path(tmp, sizeof(tmp), "%s/images/.%s.tar.XXXXXX", state_root(), image) < 0)
+        return EXIT_MYDOCKER;
+    log_info("commit container %s (%s) to %s", id, merged, tarball);
+
+    /* A temp file in the same directory, renamed when whole: a commit
+     * that fails half-way (disk full, container gone) leaves no broken
+     * IMAGE.tar, and readers of an older one never see it change. */
+    fd = mkstemp(tmp);
+    if (fd < 0) {
+        err_sys("create %s", tmp);
+        return EXIT_MYDOCKER;
+    }
+    close(fd);
+    if (pack(merged, tmp) < 0) {
+        unlink(tmp);
+        return EXIT_MYDOCKER;
+    }
+    /* mkstemp made it 0600; an image is no secret. */
+    if (chmod(tmp, 0644) < 0 || rename(tmp, tarball) < 0) {
+        err_sys("rename %s to %s", tmp, tarball);
+        unlink(tmp);
+        return EXIT_MYDOCKER;
+    }
+    /* The old unpacked copy no longer matches the tarball. */
+    if (image_forget_unpacked(image) < 0)
+        return EXIT_MYDOCKER;
+    printf("%s\n", tarball);
+    return 0;
+}

@@ -1,0 +1,110 @@
+#include "container.h"
+
+#include "log.h"
+#include "rootfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+/* Between clone() and execve() nothing can be undone or retried: tell the
+ * parent which exit code to give, and stop. */
+static void __attribute__((noreturn)) exit_with(const struct container_args *a, int code)
+{
+    if (write(a->status_fd, &code, sizeof(code)) < 0) {
+        /* The parent is gone; our exit status says the same. */
+    }
+    _exit(code);
+}
+
+/* The same, naming the call that failed: once, here. */
+static void __attribute__((noreturn))
+die(const struct container_args *a, int code, const char *fmt, ...)
+{
+    char what[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    err_sys("%s", what);
+    exit_with(a, code);
+}
+
+/* The host's environment (its PATH, HOME, SUDO_USER...) describes the
+ * host, not the image: start from what docker run gives. execvp below
+ * searches this PATH, inside the new root. */
+static int set_environment(const struct container_args *a)
+{
+    const char *term = getenv("TERM");
+    char saved_term[64];
+
+    snprintf(saved_term, sizeof(saved_term), "%s", term ? term : "");
+    if (clearenv() != 0)
+        return -1;
+    if (setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 1) < 0 ||
+        setenv("HOME", "/root", 1) < 0 || setenv("HOSTNAME", a->hostname, 1) < 0)
+        return -1;
+    if (a->tty && saved_term[0] && setenv("TERM", saved_term, 1) < 0)
+        return -1;
+    return 0;
+}
+
+int container_main(void *arg)
+{
+    const struct container_args *a = arg;
+    char go;
+    int null_fd;
+
+    /* clone() copied every fd, including the parent's ends of our pipes:
+     * while we hold the write end of "go", we would never see its EOF. */
+    close(a->go_peer);
+    close(a->status_peer);
+
+    /* If mydocker dies, so do we: no orphan containers. Set before waiting
+     * for "go", so a parent that died already shows as EOF below. */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+        die(a, EXIT_MYDOCKER, "prctl PR_SET_PDEATHSIG");
+    if (read(a->go_fd, &go, 1) != 1)
+        _exit(EXIT_MYDOCKER);
+    close(a->go_fd);
+
+    /* A new mount namespace starts as a copy that still shares propagation
+     * with the host (systemd makes / shared): without this, our /proc mount
+     * below would appear on the host too. See mount_namespaces(7). */
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+        die(a, EXIT_MYDOCKER, "make / private (mount MS_REC|MS_PRIVATE)");
+    if (sethostname(a->hostname, strlen(a->hostname)) < 0)
+        die(a, EXIT_MYDOCKER, "sethostname %s", a->hostname);
+
+    /* Volumes go in while the host's paths are still reachable, and in our
+     * own mount namespace only: the host never sees them, and they vanish
+     * with the container however it ends. */
+    if (volumes_mount(a->volumes, a->nvolumes, a->rootfs) < 0 || rootfs_enter(a->rootfs) < 0)
+        exit_with(a, EXIT_MYDOCKER);
+
+    if (!a->tty) {
+        null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (null_fd < 0 || dup2(null_fd, STDIN_FILENO) < 0)
+            die(a, EXIT_MYDOCKER, "open /dev/null as stdin");
+        close(null_fd);
+    }
+
+    if (set_environment(a) < 0)
+        die(a, EXIT_MYDOCKER, "set the container's environment");
+
+    /* The parent blocked the signals it forwards; the command must start
+     * with the mask it would have had. */
+    sigprocmask(SIG_SETMASK, &a->sigmask, NULL);
+    log_info("exec %s", a->argv[0]);
+    execvp(a->argv[0], a->argv);
+    die(a, errno == ENOENT || errno == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC, "exec %s",
+        a->argv[0]);
+}

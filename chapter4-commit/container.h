@@ -1,0 +1,36 @@
+/* Child side: what runs inside the new namespaces, between clone() and
+ * execve(). */
+#ifndef MYDOCKER_CONTAINER_H
+#define MYDOCKER_CONTAINER_H
+
+#include <signal.h>
+#include <stdbool.h>
+
+#include "volume.h"
+
+/* Docker's exit codes for failures that are not the command's own. */
+enum {
+    EXIT_MYDOCKER = 125,    /* mydocker itself failed */
+    EXIT_CANNOT_EXEC = 126, /* the command exists but cannot run */
+    EXIT_NOT_FOUND = 127,   /* no such command */
+};
+
+struct container_args {
+    char **argv; /* the command, NULL-terminated */
+    const char *hostname;
+    const char *rootfs; /* the directory that becomes "/" */
+    const struct volume *volumes;
+    int nvolumes;
+    bool tty;         /* keep stdin; else it is /dev/null */
+    int go_fd;        /* read end: one byte once the cgroups hold us */
+    int go_peer;      /* the write end, a copy the child must close */
+    int status_fd;    /* write end, close-on-exec: an exit code on failure */
+    int status_peer;  /* the read end, a copy the child must close */
+    sigset_t sigmask; /* the mask to restore before exec */
+};
+
+/* The function clone() starts in the new namespaces. Never returns on
+ * success; on failure it writes an exit code to status_fd and exits. */
+int container_main(void *arg);
+
+#endif

@@ -1,0 +1,194 @@
+#include "image.h"
+
+#include "log.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define DEFAULT_ROOT "/var/lib/mydocker"
+
+enum {
+    NFTW_FDS = 32, /* open directories nftw may hold at once */
+    IMAGE_NAME_MAX = 128,
+};
+
+const char *state_root(void)
+{
+    const char *root = getenv("MYDOCKER_ROOT");
+
+    return root && *root ? root : DEFAULT_ROOT;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)st, (void)ftw;
+    if ((type == FTW_DP ? rmdir(path) : unlink(path)) < 0) {
+        err_sys("remove %s", path);
+        return -1;
+    }
+    return 0;
+}
+
+int remove_tree(const char *path)
+{
+    /* FTW_PHYS: a symlink is removed, never followed. FTW_MOUNT: nothing on
+     * another filesystem is visited, so its mount point stays non-empty and
+     * its rmdir fails: we stop instead of emptying a mount. */
+    if (nftw(path, remove_entry, NFTW_FDS, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0) {
+        if (errno == ENOENT)
+            return 0;
+        err_sys("remove %s", path);
+        return -1;
+    }
+    return 0;
+}
+
+/* A device node in an image would hand the container the host's device
+ * (a disk, say): images get none. /dev is made fresh at every start. */
+static int drop_device(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)type, (void)ftw;
+    if (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode)) {
+        log_warn("image: dropping device node %s", path);
+        if (unlink(path) < 0) {
+            err_sys("unlink %s", path);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* GNU tar refuses member names with "..", strips a leading "/", and
+ * creates symlinks that point outside as placeholders until the end, so a
+ * symlink cannot carry a later member out of dir. */
+static int untar(const char *tarball, const char *dir)
+{
+    char *const argv[] = {"tar",    "--extract",     "--numeric-owner", "--preserve-permissions",
+                          "--file", (char *)tarball, "--directory",     (char *)dir,
+                          NULL};
+    int wstatus;
+    pid_t pid = fork();
+
+    if (pid < 0) {
+        err_sys("fork tar");
+        return -1;
+    }
+    if (pid == 0) {
+        execvp(argv[0], argv);
+        err_sys("exec tar");
+        _exit(127);
+    }
+    if (waitpid(pid, &wstatus, 0) < 0 || !WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
+        err_msg("tar --extract --file %s failed", tarball);
+        return -1;
+    }
+    return 0;
+}
+
+int image_unpack(const char *name, char *dir, size_t len)
+{
+    char tarball[PATH_MAX];
+    char tmp[PATH_MAX];
+    struct stat st;
+
+    if (fmt_path(dir, len, "%s/images/%s", state_root(), name) < 0 ||
+        fmt_path(tarball, sizeof(tarball), "%s.tar", dir) < 0 ||
+        fmt_path(tmp, sizeof(tmp), "%s/images/.%s.unpack-XXXXXX", state_root(), name) < 0)
+        return -1;
+    /* The warm path: a directory here is always complete (see rename below). */
+    if (stat(dir, &st) == 0)
+        return 0;
+    if (stat(tarball, &st) < 0) {
+        err_sys("image %s: %s", name, tarball);
+        if (strcmp(name, DEFAULT_IMAGE) == 0)
+            err_msg("hint: create it with scripts/busybox-image.sh (./run does it for you)");
+        else
+            err_msg("hint: make it with mydocker commit %s", name);
+        return -1;
+    }
+    log_info("unpacking image %s into %s", tarball, dir);
+    if (!mkdtemp(tmp)) {
+        err_sys("mkdtemp %s", tmp);
+        return -1;
+    }
+    /* mkdtemp makes 0700; the image root must be enterable by everyone. */
+    if (chmod(tmp, 0755) < 0 || untar(tarball, tmp) < 0 ||
+        nftw(tmp, drop_device, NFTW_FDS, FTW_PHYS | FTW_MOUNT) != 0)
+        goto fail;
+    /* Unpack beside, then rename: a crash mid-unpack leaves a temp dir,
+     * never a half image under the real name. If another run won the race,
+     * its copy is as good as ours. */
+    if (rename(tmp, dir) < 0) {
+        if (errno != EEXIST && errno != ENOTEMPTY) {
+            err_sys("rename %s to %s", tmp, dir);
+            goto fail;
+        }
+        remove_tree(tmp);
+    }
+    return 0;
+fail:
+    remove_tree(tmp);
+    return -1;
+}
+
+bool image_name_valid(const char *name)
+{
+    size_t len = strlen(name);
+
+    if (len == 0 || len > IMAGE_NAME_MAX || !(islower(name[0]) || isdigit(name[0])))
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)name[i];
+
+        if (!(islower(c) || isdigit(c) || c == '_' || c == '.' || c == '-'))
+            return false;
+    }
+    return true;
+}
+
+/* A running overlay names its lower layer in its mount options. */
+static bool used_as_lower(const char *dir)
+{
+    char needle[PATH_MAX + 16];
+    char line[4 * PATH_MAX];
+    bool used = false;
+    FILE *f = fopen("/proc/self/mountinfo", "re");
+
+    snprintf(needle, sizeof(needle), "lowerdir=%s,", dir);
+    while (f && !used && fgets(line, sizeof(line), f))
+        used = strstr(line, needle) != NULL;
+    if (f)
+        fclose(f);
+    return used;
+}
+
+int image_forget_unpacked(const char *name)
+{
+    char dir[PATH_MAX];
+    char old[PATH_MAX];
+
+    if (fmt_path(dir, sizeof(dir), "%s/images/%s", state_root(), name) < 0 ||
+        fmt_path(old, sizeof(old), "%s/images/.%s.old-%d", state_root(), name, (int)getpid()) < 0)
+        return -1;
+    /* Renamed first, so the next run unpacks the new tarball. */
+    if (rename(dir, old) < 0) {
+        if (errno == ENOENT)
+            return 0;
+        err_sys("rename %s to %s", dir, old);
+        return -1;
+    }
+    if (used_as_lower(dir)) {
+        log_warn("kept %s: a running container still uses it", old);
+        return 0;
+    }
+    return remove_tree(old);
+}

@@ -1,0 +1,29 @@
+/* Images: a tarball in $MYDOCKER_ROOT/images, unpacked once into a
+ * directory beside it. */
+#ifndef MYDOCKER_IMAGE_H
+#define MYDOCKER_IMAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define DEFAULT_IMAGE "busybox"
+
+/* $MYDOCKER_ROOT, or /var/lib/mydocker. */
+const char *state_root(void);
+
+/* Makes sure images/NAME/ exists, unpacking images/NAME.tar on first use,
+ * and writes its path to dir. 0 on success, -1 after saying why. */
+int image_unpack(const char *name, char *dir, size_t len);
+
+/* [a-z0-9][a-z0-9_.-]{0,127}: nothing else may become a path. */
+bool image_name_valid(const char *name);
+
+/* After images/NAME.tar was replaced: moves the stale unpacked copy out
+ * of the way, and removes it unless a running container still uses it. */
+int image_forget_unpacked(const char *name);
+
+/* rm -rf that never leaves the filesystem it starts on: a mount point
+ * below path makes it fail rather than delete what is mounted there. */
+int remove_tree(const char *path);
+
+#endif

@@ -1,0 +1,264 @@
+#include "overlay.h"
+
+#include "cgroups.h"
+#include "image.h"
+#include "log.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#define OVERLAYFS_MAGIC 0x794c7630 /* statfs f_type; see linux/magic.h */
+
+/* The layers, in the order they are made; torn down in reverse. */
+static const char *const layers[] = {"upper", "work", "merged"};
+
+/* Held while a new container dir is made and locked, and while stale ones
+ * are judged: without it, a dir made an instant ago, not yet locked,
+ * would look dead. flock works on a directory's fd as on a file's. */
+static int lock_containers(const char *containers)
+{
+    int fd;
+
+    if (mkdir(containers, 0700) < 0 && errno != EEXIST) {
+        err_sys("mkdir %s", containers);
+        return -1;
+    }
+    fd = open(containers, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || flock(fd, LOCK_EX) < 0) {
+        err_sys("lock %s", containers);
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* overlayfs options are "key=value,key=value": a path holding ',', ':'
+ * (the lowerdir separator) or '\' would change their meaning. */
+static int check_option_path(const char *path)
+{
+    if (strpbrk(path, ",:\\")) {
+        err_msg("overlay: path %s holds ',', ':' or '\\', which mount options cannot carry: "
+                "use a MYDOCKER_ROOT without them",
+                path);
+        return -1;
+    }
+    return 0;
+}
+
+static void mount_hint(const char *dir, int err)
+{
+    struct statfs sfs;
+
+    if (err == ENODEV)
+        err_msg("hint: is the overlay module loaded? try: modprobe overlay");
+    else if (statfs(dir, &sfs) == 0 && sfs.f_type == OVERLAYFS_MAGIC)
+        err_msg("hint: %s is itself on overlayfs (inside Docker?), which cannot hold an upper "
+                "layer: set MYDOCKER_ROOT to a directory on another filesystem",
+                dir);
+}
+
+static int mount_overlay(struct container_fs *fs, const char *lower)
+{
+    char opts[3 * PATH_MAX + 64];
+    int n;
+
+    if (check_option_path(lower) < 0 || check_option_path(fs->dir) < 0)
+        return -1;
+    n = snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s/upper,workdir=%s/work", lower,
+                 fs->dir, fs->dir);
+    if (n < 0 || (size_t)n >= sizeof(opts)) {
+        err_msg("overlay: mount options too long");
+        return -1;
+    }
+    if (mount("overlay", fs->merged, "overlay", 0, opts) < 0) {
+        int saved = errno;
+
+        err_sys("mount overlay on %s", fs->merged);
+        mount_hint(fs->dir, saved);
+        return -1;
+    }
+    fs->mounted = true;
+    log_info("overlay on %s: lower %s, upper %s/upper", fs->merged, lower, fs->dir);
+    return 0;
+}
+
+int container_fs_create(struct container_fs *fs, const char *id, const char *lower)
+{
+    char containers[PATH_MAX];
+    int lock = -1;
+
+    memset(fs, 0, sizeof(*fs));
+    fs->lock_fd = -1;
+    if (fmt_path(containers, sizeof(containers), "%s/containers", state_root()) < 0 ||
+        fmt_path(fs->dir, sizeof(fs->dir), "%s/%s", containers, id) < 0 ||
+        fmt_path(fs->merged, sizeof(fs->merged), "%s/merged", fs->dir) < 0)
+        return -1;
+    lock = lock_containers(containers);
+    if (lock < 0)
+        return -1;
+    if (mkdir(fs->dir, 0700) < 0) {
+        err_sys("mkdir %s", fs->dir);
+        fs->dir[0] = '\0';
+        goto fail;
+    }
+    /* Our lock on the dir says "alive"; the kernel drops it when we die,
+     * however we die. */
+    fs->lock_fd = open(fs->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fs->lock_fd < 0 || flock(fs->lock_fd, LOCK_EX) < 0) {
+        err_sys("lock %s", fs->dir);
+        goto fail;
+    }
+    close(lock), lock = -1;
+    for (size_t i = 0; i < sizeof(layers) / sizeof(layers[0]); i++) {
+        char path[PATH_MAX];
+
+        if (fmt_path(path, sizeof(path), "%s/%s", fs->dir, layers[i]) < 0)
+            goto fail;
+        if (mkdir(path, 0755) < 0) {
+            err_sys("mkdir %s", path);
+            goto fail;
+        }
+    }
+    if (mount_overlay(fs, lower) < 0)
+        goto fail;
+    return 0;
+fail:
+    if (lock >= 0)
+        close(lock);
+    container_fs_destroy(fs);
+    return -1;
+}
+
+int container_fs_write_state(const struct container_fs *fs, pid_t pid)
+{
+    char tmp[PATH_MAX];
+    char path[PATH_MAX];
+    FILE *f;
+
+    if (fmt_path(tmp, sizeof(tmp), "%s/.state.tmp", fs->dir) < 0 ||
+        fmt_path(path, sizeof(path), "%s/state", fs->dir) < 0)
+        return -1;
+    /* Whole or absent: a reader never sees half a state file. */
+    f = fopen(tmp, "we");
+    if (!f || fprintf(f, "pid %d\n", (int)pid) < 0 || fclose(f) != 0 || rename(tmp, path) < 0) {
+        err_sys("write %s", path);
+        return -1;
+    }
+    return 0;
+}
+
+int container_fs_destroy(struct container_fs *fs)
+{
+    int ret = 0;
+
+    if (fs->dir[0] == '\0')
+        return 0;
+    /* Lazily: a process of ours may still hold a file there for an
+     * instant; MNT_DETACH makes the mount vanish from the tree now. */
+    if (fs->mounted && umount2(fs->merged, MNT_DETACH) < 0) {
+        err_sys("umount %s", fs->merged);
+        ret = -1;
+    }
+    fs->mounted = false;
+    /* remove_tree never crosses into a mount: if the unmount failed, it
+     * stops at merged/ instead of deleting the image through it. */
+    if (ret == 0 && remove_tree(fs->dir) < 0)
+        ret = -1;
+    if (fs->lock_fd >= 0)
+        close(fs->lock_fd);
+    fs->lock_fd = -1;
+    fs->dir[0] = '\0';
+    return ret;
+}
+
+/* A dir whose lock we can take was left by a run that is gone. */
+static void reap(const char *containers, const char *id)
+{
+    struct container_fs fs = {.lock_fd = -1};
+    char *mnt;
+    FILE *mounts;
+    char line[PATH_MAX * 2];
+
+    if (fmt_path(fs.dir, sizeof(fs.dir), "%s/%s", containers, id) < 0 ||
+        fmt_path(fs.merged, sizeof(fs.merged), "%s/merged", fs.dir) < 0)
+        return;
+    fs.lock_fd = open(fs.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fs.lock_fd < 0 || flock(fs.lock_fd, LOCK_EX | LOCK_NB) < 0) {
+        if (fs.lock_fd >= 0)
+            close(fs.lock_fd);
+        return; /* alive */
+    }
+    /* Is merged/ still mounted? /proc/self/mounts lists mount points. */
+    mounts = fopen("/proc/self/mounts", "re");
+    while (mounts && fgets(line, sizeof(line), mounts)) {
+        mnt = strchr(line, ' ');
+        if (mnt && strncmp(mnt + 1, fs.merged, strlen(fs.merged)) == 0 &&
+            mnt[1 + strlen(fs.merged)] == ' ')
+            fs.mounted = true;
+    }
+    if (mounts)
+        fclose(mounts);
+    log_info("cleaning up container %s, left by a mydocker that was killed", id);
+    cgroup_remove_id(id);
+    container_fs_destroy(&fs);
+}
+
+void containers_reap_stale(void)
+{
+    char containers[PATH_MAX];
+    struct dirent *e;
+    DIR *d;
+    int lock;
+
+    if (fmt_path(containers, sizeof(containers), "%s/containers", state_root()) < 0)
+        return;
+    d = opendir(containers);
+    if (!d)
+        return; /* no container ever ran here */
+    lock = lock_containers(containers);
+    while (lock >= 0 && (e = readdir(d))) {
+        if (e->d_name[0] != '.')
+            reap(containers, e->d_name);
+    }
+    if (lock >= 0)
+        close(lock);
+    closedir(d);
+}
+
+int containers_running(char ids[][CONTAINER_ID_MAX], int max)
+{
+    char containers[PATH_MAX];
+    struct dirent *e;
+    DIR *d;
+    int n = 0;
+
+    if (fmt_path(containers, sizeof(containers), "%s/containers", state_root()) < 0)
+        return -1;
+    d = opendir(containers);
+    if (!d)
+        return errno == ENOENT ? 0 : -1;
+    while ((e = readdir(d)) && n < max) {
+        int fd;
+
+        if (e->d_name[0] == '.' || strlen(e->d_name) >= CONTAINER_ID_MAX)
+            continue;
+        fd = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        /* Our own open file description: its flock conflicts with the
+         * owner's, so EWOULDBLOCK means "its mydocker is alive". */
+        if (fd >= 0 && flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK)
+            snprintf(ids[n++], CONTAINER_ID_MAX, "%s", e->d_name);
+        if (fd >= 0)
+            close(fd);
+    }
+    closedir(d);
+    return n;
+}

@@ -1,0 +1,233 @@
+#include "run.h"
+
+#include "container.h"
+#include "image.h"
+#include "overlay.h"
+#include "log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+enum {
+    ID_BYTES = 6,             /* 12 hex digits, as docker ps shows */
+    STACK_SIZE = 1024 * 1024, /* reserved only; pages are touched lazily */
+    SIGNAL_EXIT_BASE = 128,   /* exit status 128+N: killed by signal N */
+};
+
+/* Each namespace the child gets; see namespaces(7). */
+static const struct {
+    int flag;
+    const char *name;
+} namespaces[] = {
+    {CLONE_NEWUTS, "uts"}, {CLONE_NEWPID, "pid"}, {CLONE_NEWNS, "mount"},
+    {CLONE_NEWIPC, "ipc"}, {CLONE_NEWNET, "net"},
+};
+
+/* Signals mydocker passes on to the container, as docker run does. */
+static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+
+static int container_id(char *id, size_t len)
+{
+    unsigned char raw[ID_BYTES];
+
+    if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw)) {
+        err_sys("getrandom");
+        return -1;
+    }
+    for (size_t i = 0; i < sizeof(raw) && 2 * i + 2 < len; i++)
+        snprintf(id + 2 * i, 3, "%02x", raw[i]);
+    return 0;
+}
+
+static int exit_status(int wstatus)
+{
+    if (WIFSIGNALED(wstatus))
+        return SIGNAL_EXIT_BASE + WTERMSIG(wstatus);
+    return WEXITSTATUS(wstatus);
+}
+
+static const char *signal_name(int sig)
+{
+    const char *name = sigabbrev_np(sig);
+
+    return name ? name : "?";
+}
+
+/* Waits for the container, forwarding signals. PID 1 of a namespace ignores
+ * every signal it has no handler for (pid_namespaces(7)): so, as docker
+ * stop does, after a forwarded signal it gets stop_timeout seconds, then
+ * SIGKILL, which init cannot ignore. */
+static int wait_container(pid_t child, int stop_timeout, const sigset_t *set)
+{
+    struct timespec deadline = {0, 0};
+    bool stopping = false;
+
+    for (;;) {
+        struct timespec now;
+        struct timespec left;
+        siginfo_t info;
+        int wstatus;
+        int sig;
+
+        if (waitpid(child, &wstatus, WNOHANG) == child)
+            return exit_status(wstatus);
+        if (stopping) {
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            left.tv_sec = deadline.tv_sec - now.tv_sec;
+            left.tv_nsec = deadline.tv_nsec - now.tv_nsec;
+            if (left.tv_nsec < 0)
+                left.tv_sec--, left.tv_nsec += 1000000000L;
+            if (left.tv_sec < 0)
+                left.tv_sec = 0, left.tv_nsec = 0;
+        }
+        sig = sigtimedwait(set, &info, stopping ? &left : NULL);
+        if (sig == SIGCHLD || (sig < 0 && errno == EINTR))
+            continue;
+        if (sig < 0) {
+            log_warn("container still running %ds after the signal: sending SIGKILL", stop_timeout);
+            kill(child, SIGKILL);
+            stopping = false;
+            continue;
+        }
+        log_info("forwarding SIG%s to the container", signal_name(sig));
+        kill(child, sig);
+        if (!stopping) {
+            stopping = true;
+            clock_gettime(CLOCK_MONOTONIC, &deadline);
+            deadline.tv_sec += stop_timeout;
+        }
+    }
+}
+
+static int cgroups_setup(struct cgroup *cg, const struct limits *l, const char *id)
+{
+    struct cg_layout layout;
+
+    if (cg_layout_detect(&layout) < 0 || cgroup_create(cg, &layout, l, id) < 0)
+        return -1;
+    for (int i = 0; i < cg->ndirs; i++)
+        log_info("cgroup %s (%s layout)", cg->dir[i].path, cg_layout_name(&layout));
+    return 0;
+}
+
+int run_container(const struct run_opts *opts)
+{
+    char id[2 * ID_BYTES + 1];
+    struct cgroup cg = {0};
+    char image[PATH_MAX];
+    struct container_fs fs = {.lock_fd = -1};
+    struct container_args args = {
+        .argv = opts->argv,
+        .hostname = id,
+        .rootfs = fs.merged,
+        .volumes = opts->volumes,
+        .nvolumes = opts->nvolumes,
+        .tty = opts->tty,
+    };
+    int go[2] = {-1, -1};
+    int status[2] = {-1, -1};
+    int flags = SIGCHLD;
+    char names[64] = "";
+    char *stack = MAP_FAILED;
+    sigset_t set;
+    pid_t child = -1;
+    int ret = EXIT_MYDOCKER;
+    int code;
+    ssize_t n;
+
+    if (container_id(id, sizeof(id)) < 0 || volumes_prepare(opts->volumes, opts->nvolumes) < 0 ||
+        image_unpack(opts->image, image, sizeof(image)) < 0 ||
+        container_fs_create(&fs, id, image) < 0)
+        return EXIT_MYDOCKER;
+    if (limits_any(&opts->limits) && cgroups_setup(&cg, &opts->limits, id) < 0)
+        goto out;
+
+    /* Two pipes: "go" holds the child until it is in its cgroups (else it
+     * could exec and allocate before the limits bind it); "status" tells
+     * whether exec worked: it is close-on-exec, so EOF means it did, and an
+     * int means setup or exec failed with that exit code. */
+    if (pipe2(go, O_CLOEXEC) < 0 || pipe2(status, O_CLOEXEC) < 0) {
+        err_sys("pipe2");
+        goto out;
+    }
+    args.go_fd = go[0], args.go_peer = go[1];
+    args.status_fd = status[1], args.status_peer = status[0];
+
+    /* Blocked signals wait in a queue for sigtimedwait() instead of running
+     * handlers at arbitrary points: no races, no EINTR to handle. */
+    sigemptyset(&set);
+    for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+        sigaddset(&set, forwarded[i]);
+    sigaddset(&set, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &set, &args.sigmask);
+
+    stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK,
+                 -1, 0);
+    if (stack == MAP_FAILED) {
+        err_sys("mmap child stack");
+        goto out;
+    }
+    for (size_t i = 0; i < sizeof(namespaces) / sizeof(namespaces[0]); i++) {
+        flags |= namespaces[i].flag;
+        snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s", i ? " " : "",
+                 namespaces[i].name);
+    }
+    /* C can clone straight into a child function; Go cannot fork safely, so
+     * the book re-executes itself as "init" instead. The stack grows down:
+     * pass its top. */
+    child = clone(container_main, stack + STACK_SIZE, flags, &args);
+    if (child < 0) {
+        err_sys("clone (%s namespaces)", names);
+        goto out;
+    }
+    close(go[0]), go[0] = -1;
+    close(status[1]), status[1] = -1;
+    log_info("container %s: pid %d in new %s namespaces, command %s", id, (int)child, names,
+             opts->argv[0]);
+
+    if (container_fs_write_state(&fs, child) < 0 || cgroup_add(&cg, child) < 0) {
+        kill(child, SIGKILL);
+        waitpid(child, NULL, 0);
+        goto out;
+    }
+    if (write(go[1], "G", 1) != 1) {
+        err_sys("start container");
+        kill(child, SIGKILL);
+        waitpid(child, NULL, 0);
+        goto out;
+    }
+    close(go[1]), go[1] = -1;
+
+    n = read(status[0], &code, sizeof(code));
+    if (n == (ssize_t)sizeof(code)) {
+        waitpid(child, NULL, 0);
+        ret = code;
+        goto out;
+    }
+    ret = wait_container(child, opts->stop_timeout, &set);
+    log_info("container %s exited with status %d", id, ret);
+out:
+    if (stack != MAP_FAILED)
+        munmap(stack, STACK_SIZE);
+    for (int i = 0; i < 2; i++) {
+        if (go[i] >= 0)
+            close(go[i]);
+        if (status[i] >= 0)
+            close(status[i]);
+    }
+    if (cgroup_destroy(&cg) < 0 && ret == 0)
+        ret = EXIT_MYDOCKER;
+    if (container_fs_destroy(&fs) < 0 && ret == 0)
+        ret = EXIT_MYDOCKER;
+    return ret;
+}

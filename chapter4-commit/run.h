@@ -1,0 +1,31 @@
+/* Parent side: start the container, limit it, wait for it, tear down. */
+#ifndef MYDOCKER_RUN_H
+#define MYDOCKER_RUN_H
+
+#include "cgroups.h"
+#include "volume.h"
+
+#include <stdbool.h>
+
+/* Seconds a container gets to exit after a forwarded signal, as docker stop. */
+enum { DEFAULT_STOP_TIMEOUT = 10 };
+
+struct run_opts {
+    bool tty;
+    struct limits limits;
+    int stop_timeout;
+    struct volume volumes[MAX_VOLUMES];
+    int nvolumes;
+    const char *image; /* a name in images/; DEFAULT_IMAGE if not given */
+    char **argv;       /* the command, NULL-terminated */
+};
+
+/* Fills opts from "run"'s arguments (argv[0] is "run"). Returns 0, 1 when
+ * --help was printed, or -1 after printing what is wrong. Lives in main.c. */
+int parse_run_args(int argc, char **argv, struct run_opts *opts);
+
+/* Runs the container and returns mydocker's exit status: the container's
+ * own, 128+N if signal N killed it, or 125/126/127 (container.h). */
+int run_container(const struct run_opts *opts);
+
+#endif

@@ -1,0 +1,264 @@
+#include "volume.h"
+
+#include "log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+enum { VOLUME_DIR_MODE = 0755 };
+
+/* Where a volume must not go: "/" would hide the image, and these are the
+ * kernel's interfaces, mounted fresh at every start. */
+static const char *const forbidden[] = {"/proc", "/sys", "/dev"};
+
+int path_normalise(const char *path, char *out, size_t len)
+{
+    size_t n = 0; /* out holds "" or "/a/b": n bytes, no trailing slash */
+
+    if (path[0] != '/' || len < 2)
+        return -1;
+    out[0] = '\0';
+    while (*path) {
+        const char *start;
+        size_t comp;
+
+        while (*path == '/')
+            path++;
+        start = path;
+        while (*path && *path != '/')
+            path++;
+        comp = (size_t)(path - start);
+        if (comp == 0 || (comp == 1 && start[0] == '.'))
+            continue;
+        if (comp == 2 && start[0] == '.' && start[1] == '.') {
+            /* Back to the slash before the last component; at "/", stay. */
+            while (n > 0 && out[--n] != '/')
+                ;
+            out[n] = '\0';
+            continue;
+        }
+        if (n + 1 + comp + 1 > len)
+            return -1;
+        out[n++] = '/';
+        memcpy(out + n, start, comp);
+        n += comp;
+        out[n] = '\0';
+    }
+    if (n == 0)
+        snprintf(out, len, "/");
+    return 0;
+}
+
+static int bad(char *err, size_t errlen, const char *spec, const char *why)
+{
+    snprintf(err, errlen, "invalid volume '%s': %s", spec, why);
+    return -1;
+}
+
+int volume_parse(const char *spec, struct volume *v, char *err, size_t errlen)
+{
+    char copy[2 * PATH_MAX + 8];
+    char *fields[3] = {0};
+    char *rest = copy;
+    int n = 1;
+
+    memset(v, 0, sizeof(*v));
+    if (strlen(spec) >= sizeof(copy))
+        return bad(err, errlen, spec, "too long");
+    snprintf(copy, sizeof(copy), "%s", spec);
+    for (const char *c = spec; *c; c++)
+        n += *c == ':';
+    if (n < 2)
+        return bad(err, errlen, spec, "use HOST:CONTAINER[:ro|:rw]");
+    if (n > 3)
+        return bad(err, errlen, spec, "too many ':' (use HOST:CONTAINER[:ro|:rw])");
+    /* strsep, not strtok: "a::b" must show its empty field. */
+    for (int i = 0; i < n; i++)
+        fields[i] = strsep(&rest, ":");
+    if (!fields[0][0] || !fields[1][0])
+        return bad(err, errlen, spec, "empty path");
+    if (fields[0][0] != '/' || fields[1][0] != '/')
+        return bad(err, errlen, spec, "both paths must be absolute");
+    if (n == 3 && strcmp(fields[2], "ro") != 0 && strcmp(fields[2], "rw") != 0)
+        return bad(err, errlen, spec, "the mode must be ro or rw");
+    v->read_only = n == 3 && strcmp(fields[2], "ro") == 0;
+    if (path_normalise(fields[0], v->host, sizeof(v->host)) < 0 ||
+        path_normalise(fields[1], v->container, sizeof(v->container)) < 0)
+        return bad(err, errlen, spec, "path too long");
+    if (strcmp(v->container, "/") == 0)
+        return bad(err, errlen, spec, "the container path cannot be /");
+    for (size_t i = 0; i < sizeof(forbidden) / sizeof(forbidden[0]); i++) {
+        size_t len = strlen(forbidden[i]);
+
+        if (strncmp(v->container, forbidden[i], len) == 0 &&
+            (v->container[len] == '\0' || v->container[len] == '/'))
+            return bad(err, errlen, spec, "the container path cannot be in /proc, /sys or /dev");
+    }
+    return 0;
+}
+
+int volumes_check(const struct volume *v, int n, char *err, size_t errlen)
+{
+    for (int i = 0; i < n; i++) {
+        for (int j = 0; j < i; j++) {
+            if (strcmp(v[i].container, v[j].container) == 0) {
+                snprintf(err, errlen, "two volumes on %s", v[i].container);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* mkdir -p, as Docker does for a missing host directory. */
+static int mkdir_p(const char *path)
+{
+    char buf[PATH_MAX];
+
+    snprintf(buf, sizeof(buf), "%s", path);
+    for (char *p = buf + 1;; p++) {
+        if (*p != '/' && *p != '\0')
+            continue;
+        char c = *p;
+
+        *p = '\0';
+        if (mkdir(buf, VOLUME_DIR_MODE) < 0 && errno != EEXIST) {
+            err_sys("mkdir %s", buf);
+            return -1;
+        }
+        *p = c;
+        if (c == '\0')
+            return 0;
+    }
+}
+
+int volumes_prepare(const struct volume *v, int n)
+{
+    for (int i = 0; i < n; i++) {
+        struct stat st;
+
+        if (mkdir_p(v[i].host) < 0)
+            return -1;
+        if (stat(v[i].host, &st) < 0 || !S_ISDIR(st.st_mode)) {
+            err_msg("volume %s: not a directory", v[i].host);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Opens `path` (relative) as a directory, resolving it as if rootfd were
+ * "/": a ".." or an absolute symlink in the image stops at the container's
+ * root, never at the host's. See openat2(2). */
+static int open_in_root(int rootfd, const char *path)
+{
+    struct open_how how = {
+        .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+        .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+    };
+
+    return (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+}
+
+/* mkdir -p inside the container's root, each step resolved in root. The
+ * new directories land in the overlay's upper layer, not in the image. */
+static int open_or_make(int rootfd, const char *container)
+{
+    char prefix[PATH_MAX];
+    const char *rel = container + 1;
+    int fd = -1;
+
+    for (const char *p = rel;; p++) {
+        if (*p != '/' && *p != '\0')
+            continue;
+        snprintf(prefix, sizeof(prefix), "%.*s", (int)(p - rel), rel);
+        if (fd >= 0)
+            close(fd);
+        fd = open_in_root(rootfd, prefix);
+        if (fd < 0 && errno == ENOENT) {
+            char *slash = strrchr(prefix, '/');
+            int parent;
+
+            if (slash)
+                *slash = '\0';
+            parent = open_in_root(rootfd, slash ? prefix : ".");
+            if (parent < 0)
+                return -1;
+            if (mkdirat(parent, slash ? slash + 1 : prefix, VOLUME_DIR_MODE) < 0 &&
+                errno != EEXIST) {
+                close(parent);
+                return -1;
+            }
+            close(parent);
+            snprintf(prefix, sizeof(prefix), "%.*s", (int)(p - rel), rel);
+            fd = open_in_root(rootfd, prefix);
+        }
+        if (fd < 0 || *p == '\0')
+            return fd;
+    }
+}
+
+/* The new mount API lets us prepare the bind while it is still detached:
+ * clone the host tree, make it read-only (recursively, submounts too),
+ * then attach it where the fd points. The classic way, mount(MS_BIND) then
+ * mount(MS_REMOUNT|MS_RDONLY), is writable for an instant and leaves
+ * submounts writable. */
+static int mount_volume(const struct volume *v, int target)
+{
+    struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
+    int tree = open_tree(AT_FDCWD, v->host, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+
+    if (tree < 0) {
+        err_sys("volume: open_tree %s", v->host);
+        return -1;
+    }
+    if (v->read_only &&
+        mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0) {
+        err_sys("volume: make %s read-only", v->host);
+        close(tree);
+        return -1;
+    }
+    if (move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0) {
+        err_sys("volume: mount %s on %s", v->host, v->container);
+        close(tree);
+        return -1;
+    }
+    close(tree);
+    return 0;
+}
+
+int volumes_mount(const struct volume *v, int n, const char *newroot)
+{
+    int rootfd;
+    int ret = 0;
+
+    if (n == 0)
+        return 0;
+    rootfd = open(newroot, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (rootfd < 0) {
+        err_sys("open %s", newroot);
+        return -1;
+    }
+    for (int i = 0; i < n && ret == 0; i++) {
+        int target = open_or_make(rootfd, v[i].container);
+
+        if (target < 0) {
+            err_sys("volume: %s inside the container", v[i].container);
+            ret = -1;
+            break;
+        }
+        ret = mount_volume(&v[i], target);
+        close(target);
+        if (ret == 0)
+            log_info("volume %s on %s%s", v[i].host, v[i].container, v[i].read_only ? " (ro)" : "");
+    }
+    close(rootfd);
+    return ret;
+}

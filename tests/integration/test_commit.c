@@ -1,0 +1,240 @@
+/* chapter4-commit: commit a running container to images/IMAGE.tar and run
+ * it with -image; unpacking never writes outside the image's directory. */
+#include "harness.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+static struct result r;
+static struct proc p;
+static struct proc q;
+
+static void start(struct proc *c, const char *script)
+{
+    md_spawn(c, "run", "-stop-timeout", "0", "sh", "-c", script, NULL);
+    proc_wait_for(c, "ready", 10);
+}
+
+static void stop(struct proc *c)
+{
+    kill(c->pid, SIGTERM); /* forwarded, then SIGKILL at once */
+    assert_int_equal(proc_finish(c, 10), 137);
+}
+
+/* Removes images/NAME.tar and its unpacked copy. */
+static void drop_image(const char *name)
+{
+    assert_int_equal(host_sh("rm -rf '%s/images/%s.tar' '%s/images/%s'", state_root, name,
+                             state_root, name),
+                     0);
+}
+
+static char *tar_listing(const char *name)
+{
+    char path[4200];
+    char *text;
+
+    assert_int_equal(host_sh("tar -tvf '%s/images/%s.tar' >'%s/listing'", state_root, name,
+                             state_root),
+                     0);
+    snprintf(path, sizeof(path), "%s/listing", state_root);
+    text = read_text(path);
+    unlink(path);
+    assert_non_null(text);
+    return text;
+}
+
+static void test_commit_then_run_the_image(void **state)
+{
+    char expect[4200];
+    char path[4200];
+    char *listing;
+
+    (void)state;
+    start(&p, "echo hello >/hello; echo ready; sleep 100");
+    md(&r, "commit", "snap", NULL);
+    assert_status(&r, 0);
+    snprintf(expect, sizeof(expect), "%s/images/snap.tar\n", state_root);
+    assert_string_equal(r.out, expect);
+    stop(&p);
+    listing = tar_listing("snap");
+    assert_contains(listing, " ./hello\n");
+    assert_contains(listing, " ./bin/sh -> busybox\n");
+    free(listing);
+    assert_int_equal(host_sh("[ \"$(tar -xOf '%s/images/snap.tar' ./hello)\" = hello ]", state_root),
+                     0);
+    md(&r, "run", "-image", "snap", "cat", "/hello", NULL);
+    assert_status(&r, 0);
+    assert_string_equal(r.out, "hello\n");
+    snprintf(path, sizeof(path), "%s/images/busybox/hello", state_root);
+    assert_false(path_exists(path));
+    md(&r, "run", "ls", "/hello", NULL);
+    assert_status(&r, 1);
+    drop_image("snap");
+}
+
+/* Volumes, /proc and /dev are mounts of the container's namespace: the
+ * commit sees the empty directories under them, nothing more. */
+static void test_commit_leaves_out_mounts(void **state)
+{
+    char spec[4200];
+    char *listing;
+
+    (void)state;
+    snprintf(spec, sizeof(spec), "%s/commit-vol:/data", state_root);
+    md_spawn(&p, "run", "-stop-timeout", "0", "-v", spec, "sh", "-c",
+             "echo secret >/data/in-volume; ln -s /etc/shadow /leak; echo ready; sleep 100", NULL);
+    proc_wait_for(&p, "ready", 10);
+    md(&r, "commit", "nomounts", NULL);
+    assert_status(&r, 0);
+    stop(&p);
+    listing = tar_listing("nomounts");
+    assert_contains(listing, " ./data/\n");
+    assert_not_contains(listing, "in-volume");
+    assert_contains(listing, " ./proc/\n");
+    assert_not_contains(listing, "./proc/1");
+    assert_contains(listing, " ./dev/\n");
+    assert_not_contains(listing, "./dev/null");
+    assert_contains(listing, " ./leak -> /etc/shadow\n");
+    assert_not_contains(listing, "./etc/shadow");
+    free(listing);
+    drop_image("nomounts");
+    assert_int_equal(host_sh("rm -rf '%s/commit-vol'", state_root), 0);
+}
+
+static void test_bad_names_write_nothing(void **state)
+{
+    static const char *const names[] = {"../x", "a/b", ".hidden", "", "Upper", "a b", "-x"};
+    char longname[201];
+
+    (void)state;
+    start(&p, "echo ready; sleep 100");
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        md(&r, "commit", names[i], NULL);
+        assert_status(&r, 125);
+        assert_contains(r.err, "invalid image name");
+    }
+    memset(longname, 'a', 200);
+    longname[200] = '\0';
+    md(&r, "commit", longname, NULL);
+    assert_status(&r, 125);
+    md(&r, "run", "-image", "../busybox", "true", NULL);
+    assert_status(&r, 125);
+    stop(&p);
+}
+
+static void test_which_container(void **state)
+{
+    char id[13];
+    const char *at;
+
+    (void)state;
+    md(&r, "commit", "none", NULL);
+    assert_status(&r, 125);
+    assert_contains(r.err, "no running container");
+    start(&p, "echo ready; sleep 100");
+    start(&q, "echo ready; echo second >/second; sleep 100");
+    md(&r, "commit", "which", NULL);
+    assert_status(&r, 125);
+    assert_contains(r.err, "2 containers are running");
+    at = strstr(q.err, "container ");
+    assert_non_null(at);
+    snprintf(id, sizeof(id), "%.12s", at + strlen("container "));
+    assert_contains(r.err, id);
+    md(&r, "commit", id, "which", NULL);
+    assert_status(&r, 0);
+    md(&r, "commit", "ffffffffffff", "which2", NULL);
+    assert_status(&r, 125);
+    stop(&p);
+    stop(&q);
+    md(&r, "run", "-image", "which", "cat", "/second", NULL);
+    assert_status(&r, 0);
+    assert_string_equal(r.out, "second\n");
+    drop_image("which");
+}
+
+/* A full disk: the commit fails and leaves neither IMAGE.tar nor a temp. */
+static void test_full_disk_leaves_nothing(void **state)
+{
+    char root[] = "/tmp/mydocker-itest-full.XXXXXX";
+
+    (void)state;
+    assert_non_null(mkdtemp(root));
+    assert_int_equal(mount("tmpfs", root, "tmpfs", 0, "size=4m"), 0);
+    assert_int_equal(host_sh("mkdir '%s/images' && cp '%s' '%s/images/'", root, busybox_tar, root),
+                     0);
+    setenv("MYDOCKER_ROOT", root, 1);
+    start(&p, "head -c 900000 /dev/zero >/big; echo ready; sleep 100");
+    md(&r, "commit", "full", NULL);
+    assert_status(&r, 125);
+    stop(&p);
+    setenv("MYDOCKER_ROOT", state_root, 1);
+    assert_int_equal(host_sh("ls -A '%s/images' | grep -v '^busybox' | wc -l | grep -qx 0", root),
+                     0);
+    assert_int_equal(umount(root), 0);
+    assert_int_equal(rmdir(root), 0);
+}
+
+/* Hostile image tarballs: names with "..", absolute names, a file written
+ * through a symlink, a hard link to a host file, a device node. Each is
+ * refused (125) or stays inside the image's directory. */
+static void test_hostile_images_stay_contained(void **state)
+{
+    char dir[] = "/tmp/mydocker-itest-hostile.XXXXXX";
+    char *host_hostname = read_text("/etc/hostname");
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    assert_int_equal(
+        host_sh("set -e; D='%s'; I='%s/images'; cd \"$D\"; mkdir base s1 s2 h d;"
+                " tar -xf '%s' -C base; echo evil >x;"
+                " tar -P -cf $I/dotdot.tar -C $D/base . -C $D"
+                " --transform 's,^x$,../../../../../tmp/mydocker-evil,' x 2>/dev/null;"
+                " tar -P -cf $I/abs.tar -C $D/base . -C $D --transform 's,^x$,/tmp/mydocker-evil,'"
+                " x 2>/dev/null;"
+                " ln -s /tmp s1/link; mkdir s2/link; echo through >s2/link/mydocker-evil;"
+                " tar -cf $I/symlink.tar -C $D/base . -C $D/s1 link -C $D/s2 link/mydocker-evil;"
+                " echo a >h/f; ln h/f h/g;"
+                " tar -P -cf $I/hard.tar -C $D/base . -C $D/h --transform 's,^f$,/etc/hostname,'"
+                " f g 2>/dev/null;"
+                " mknod d/sda b 8 0; tar -cf $I/dev.tar -C $D/base . -C $D/d sda",
+                dir, state_root, busybox_tar),
+        0);
+    md(&r, "run", "-image", "dotdot", "true", NULL);
+    assert_status(&r, 125);
+    md(&r, "run", "-image", "symlink", "true", NULL);
+    assert_status(&r, 125);
+    md(&r, "run", "-image", "abs", "cat", "/tmp/mydocker-evil", NULL);
+    assert_status(&r, 0);
+    assert_string_equal(r.out, "evil\n");
+    md(&r, "run", "-image", "hard", "cat", "/g", NULL);
+    assert_status(&r, 0);
+    assert_string_equal(r.out, "a\n");
+    md(&r, "run", "-image", "dev", "ls", "/sda", NULL);
+    assert_status(&r, 1);
+    assert_contains(r.err, "dropping device node");
+    assert_false(path_exists("/tmp/mydocker-evil"));
+    {
+        char *after = read_text("/etc/hostname");
+
+        assert_string_equal(host_hostname, after);
+        free(after);
+    }
+    free(host_hostname);
+    assert_int_equal(rm_rf(dir), 0);
+    drop_image("dotdot"), drop_image("abs"), drop_image("symlink"), drop_image("hard");
+    drop_image("dev");
+}
+
+const struct itest commit_tests[] = {
+    ITEST("chapter4-commit", test_commit_then_run_the_image),
+    ITEST("chapter4-commit", test_commit_leaves_out_mounts),
+    ITEST("chapter4-commit", test_bad_names_write_nothing),
+    ITEST("chapter4-commit", test_which_container),
+    ITEST("chapter4-commit", test_full_disk_leaves_nothing),
+    ITEST("chapter4-commit", test_hostile_images_stay_contained),
+};
+const size_t commit_count = sizeof(commit_tests) / sizeof(commit_tests[0]);
