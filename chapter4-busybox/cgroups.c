@@ -25,6 +25,9 @@ static const char *const controller_names[CG_NCONTROLLERS] = {
 enum {
     MIN_SHARES = 2, /* the kernel's bounds for cpu.shares */
     MAX_SHARES = 262144,
+    DEFAULT_SHARES = 1024, /* v1's default, and docker's */
+    DEFAULT_WEIGHT = 100,  /* v2's default */
+    MAX_WEIGHT = 10000,
     MIN_QUOTA_US = 1000,     /* cpu.cfs_quota_us refuses less than 1 ms */
     MAX_PIDS = 4194304,      /* PID_MAX_LIMIT on 64-bit */
     RMDIR_TRIES = 100,       /* a cgroup can stay busy briefly after its */
@@ -177,8 +180,15 @@ bool limits_any(const struct limits *l)
 
 long cg_shares_to_weight(long shares)
 {
-    /* Map the v1 range [2, 262144] linearly onto v2's [1, 10000]. */
-    return 1 + ((shares - MIN_SHARES) * 9999) / (MAX_SHARES - MIN_SHARES);
+    /* Two straight lines through the three points that matter: the minimum
+     * (2 -> 1), each side's default (1024 -> 100) and the maximum
+     * (262144 -> 10000). One line from end to end would give 1024 -> 39:
+     * a container at docker's default weight would get less CPU than its
+     * neighbours on v2. */
+    if (shares <= DEFAULT_SHARES)
+        return 1 + (shares - MIN_SHARES) * (DEFAULT_WEIGHT - 1) / (DEFAULT_SHARES - MIN_SHARES);
+    return DEFAULT_WEIGHT + (shares - DEFAULT_SHARES) * (MAX_WEIGHT - DEFAULT_WEIGHT) /
+                                (MAX_SHARES - DEFAULT_SHARES);
 }
 
 /* ---- which files a limit writes ---------------------------------------- */
@@ -377,20 +387,23 @@ int cg_layout_read_v2(struct cg_layout *layout)
 
 int cg_layout_detect(struct cg_layout *layout)
 {
-    char mountinfo[65536];
+    char *mountinfo = NULL;
+    size_t len = 0;
     FILE *f = fopen("/proc/self/mountinfo", "re");
-    size_t n;
+    int ret;
 
-    if (!f) {
-        err_sys("open /proc/self/mountinfo");
+    /* A host with thousands of mounts has a long mountinfo: read it all. */
+    if (!f || getdelim(&mountinfo, &len, '\0', f) < 0) {
+        err_sys("read /proc/self/mountinfo");
+        if (f)
+            fclose(f);
+        free(mountinfo);
         return -1;
     }
-    n = fread(mountinfo, 1, sizeof(mountinfo) - 1, f);
     fclose(f);
-    mountinfo[n] = '\0';
-    if (cg_layout_parse(mountinfo, layout) < 0)
-        return -1;
-    return cg_layout_read_v2(layout);
+    ret = cg_layout_parse(mountinfo, layout);
+    free(mountinfo);
+    return ret < 0 ? -1 : cg_layout_read_v2(layout);
 }
 
 const char *cg_layout_name(const struct cg_layout *layout)

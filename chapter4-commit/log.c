@@ -9,7 +9,13 @@
 
 /* A log line is built whole and written with one write(2), so the lines of
  * the parent and of the child never interleave mid-line. */
-enum { LINE_MAX_BYTES = 4096, MSG_MAX_BYTES = 2048 };
+enum {
+    LINE_MAX_BYTES = 4096,
+    MSG_MAX_BYTES = 2048,
+    /* Room for the escaped message with the level, source and time around
+     * it: a long message is cut, the line stays whole JSON. */
+    ESCAPED_MAX_BYTES = LINE_MAX_BYTES - 256,
+};
 
 static enum log_level min_level = LOG_INFO;
 
@@ -68,7 +74,8 @@ static size_t utf8_len(const unsigned char *s)
 size_t log_json_escape(char *dst, size_t cap, const char *src)
 {
     const unsigned char *s = (const unsigned char *)src;
-    size_t out = 0;
+    size_t out = 0;  /* the length the whole escape needs */
+    size_t fits = 0; /* what was written to dst */
 
     while (*s) {
         char esc[8];
@@ -93,21 +100,21 @@ size_t log_json_escape(char *dst, size_t cap, const char *src)
         }
         if (seq == 0)
             seq = 1;
-        for (size_t i = 0; i < len; i++, out++) {
-            if (out + 1 < cap)
-                dst[out] = piece[i];
-        }
+        /* Whole escapes or nothing: a cut "\u00" would break the JSON. */
+        if (out + len < cap && fits == out)
+            memcpy(dst + out, piece, len), fits += len;
+        out += len;
         s += seq;
     }
     if (cap > 0)
-        dst[out < cap ? out : cap - 1] = '\0';
+        dst[fits] = '\0';
     return out;
 }
 
 void log_write(enum log_level level, const char *file, int line, const char *fmt, ...)
 {
     char msg[MSG_MAX_BYTES];
-    char escaped[MSG_MAX_BYTES * 2];
+    char escaped[ESCAPED_MAX_BYTES];
     char stamp[32];
     char buf[LINE_MAX_BYTES];
     const char *base = strrchr(file, '/');

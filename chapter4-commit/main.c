@@ -171,10 +171,10 @@ int parse_run_args(int argc, char **argv, struct run_opts *opts)
     opts->image = DEFAULT_IMAGE;
     /* optind = 0 restarts GNU getopt from scratch; opterr = 0 lets us word
      * the error; the leading '+' stops at the command, so "sh -c" keeps its
-     * own flags. */
+     * own flags; ':' reports a missing value as ':', not as '?'. */
     optind = 0;
     opterr = 0;
-    while ((opt = getopt_long_only(argc, argv, "+", options, NULL)) != -1) {
+    while ((opt = getopt_long_only(argc, argv, "+:", options, NULL)) != -1) {
         switch (opt) {
         case OPT_TTY:
             opts->tty = true;
@@ -292,7 +292,7 @@ int main(int argc, char **argv)
     if (env && *env && set_log_level(env) < 0)
         return EXIT_MYDOCKER;
     opterr = 0;
-    while ((opt = getopt_long_only(argc, argv, "+", options, NULL)) != -1) {
+    while ((opt = getopt_long_only(argc, argv, "+:", options, NULL)) != -1) {
         switch (opt) {
         case OPT_LOG_LEVEL:
             if (set_log_level(optarg) < 0)

@@ -514,9 +514,9 @@ static void test_shares_to_weight(void **state)
     (void)state;
     assert_int_equal(cg_shares_to_weight(2), 1);
     assert_int_equal(cg_shares_to_weight(3), 1);
-    assert_int_equal(cg_shares_to_weight(512), 20);
-    assert_int_equal(cg_shares_to_weight(1024), 39);
-    assert_int_equal(cg_shares_to_weight(131073), 5000);
+    assert_int_equal(cg_shares_to_weight(512), 50);
+    assert_int_equal(cg_shares_to_weight(1024), 100);
+    assert_int_equal(cg_shares_to_weight(131073), 5030);
     assert_int_equal(cg_shares_to_weight(262143), 9999);
     assert_int_equal(cg_shares_to_weight(262144), 10000);
     for (long s = 2; s <= 262144; s++) {
@@ -1098,7 +1098,7 @@ static void test_create_v2_cpu(void **state)
     assert_int_equal(cgroup_create(&cg, &layout, &l, ID), 0);
     expect_file(P(state, "v2/cgroup.subtree_control"), "+cpu");
     expect_file(P(state, "v2/mydocker/cgroup.subtree_control"), "+cpu");
-    expect_file(P(state, "v2/mydocker/" ID "/cpu.weight"), "20");
+    expect_file(P(state, "v2/mydocker/" ID "/cpu.weight"), "50");
     expect_file(P(state, "v2/mydocker/" ID "/cpu.max"), "50000 100000");
     expect_absent(P(state, "v2/mydocker/" ID "/cpu.shares"));
     expect_absent(P(state, "v2/mydocker/" ID "/cpu.cfs_period_us"));

@@ -323,9 +323,9 @@ static void test_missing_value(void **state)
 
     (void)state;
     assert_int_equal(parse(ARGC(m), m, &o, err, sizeof(err)), -1);
-    /* The message names the flag. (Its wording is "unknown flag" today: the
-     * "needs a value" branch is unreachable, see the report.) */
+    /* The message names the flag and says what is missing. */
     assert_true(strncmp(err, "mydocker: ", 10) == 0);
+    assert_non_null(strstr(err, "needs a value"));
     assert_non_null(strstr(err, " -m "));
     assert_int_equal(parse(ARGC(memory), memory, &o, err, sizeof(err)), -1);
     assert_non_null(strstr(err, " --memory "));

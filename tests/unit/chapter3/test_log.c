@@ -194,10 +194,13 @@ static void test_escape_truncation(void **state)
     assert_int_equal(out[0], 'Z');
     assert_int_equal(log_json_escape(NULL, 0, "\xff\n"), 8);
 
-    /* The returned length counts every byte of long escapes. */
+    /* The returned length counts every byte of long escapes, and an escape
+     * that does not fit whole is left out whole: half of one is not JSON. */
     memset(out, 'Z', sizeof(out));
     assert_int_equal(log_json_escape(out, 4, "\x01"), 6);
-    assert_string_equal(out, "\\u0");
+    assert_string_equal(out, "");
+    assert_int_equal(log_json_escape(out, 9, "ab\x01" "c"), 9);
+    assert_string_equal(out, "ab\\u0001");
 }
 
 /* ---- log_parse_level --------------------------------------------------- */
@@ -445,6 +448,15 @@ static void test_write_long_message_is_one_line(void **state)
     assert_in_range(n, 2, 4095);
     assert_int_equal(got[n - 1], '\n');
     assert_null(memchr(got, '\n', n - 1));
+    /* ... and still whole JSON: the escapes are cut whole, the fields close. */
+    assert_true(n > 3 && memcmp(got + n - 3, "\"}\n", 3) == 0);
+    assert_non_null(strstr(got, "\",\"source\":\"test_log.c:"));
+    {
+        const char *msg = got + 23;
+        const char *end = strstr(msg, "\",\"source\"");
+
+        assert_int_equal((end - msg) % 2, 0); /* only \" pairs, never half of one */
+    }
 }
 
 /* ---- err_sys, err_msg, fmt_path ---------------------------------------- */
