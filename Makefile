@@ -5,11 +5,12 @@
 #   make test CHAPTER=X      one chapter
 #   make diff FROM=A TO=B    what chapter B adds to chapter A
 #   make lint                cppcheck, clang-tidy, clang-format, shellcheck
+#   sudo make check-lab CHAPTER=X LAB=N   check your solution to a lab
 CHAPTERS := chapter3 chapter4-busybox chapter4-overlay chapter4-volume chapter4-commit
 PRESENT := $(foreach c,$(CHAPTERS),$(if $(wildcard $(c)/Makefile),$(c)))
 CHAPTER ?= $(PRESENT)
 
-.PHONY: all clean test lint diff $(PRESENT)
+.PHONY: all clean test lint diff check-lab $(PRESENT)
 
 all:
 	@for c in $(PRESENT); do $(MAKE) -s -C $$c || exit 1; done
@@ -30,6 +31,12 @@ diff:
 	@if [ -z "$(FROM)" ] || [ -z "$(TO)" ]; then \
 		echo "usage: make diff FROM=chapter3 TO=chapter4-busybox"; exit 2; fi
 	@diff -ruN -x '*.o' -x mydocker $(FROM) $(TO); [ $$? -le 1 ]
+
+check-lab:
+	@if [ -z "$(LAB)" ] || [ ! -f "tests/labs/$(CHAPTER)/lab$(LAB).sh" ]; then \
+		echo "usage: sudo make check-lab CHAPTER=chapter3 LAB=1 (labs: ls tests/labs/*/)"; exit 2; fi
+	@$(MAKE) -s -C $(CHAPTER)
+	@MYDOCKER="$(CURDIR)/$(CHAPTER)/mydocker" REPO="$(CURDIR)" bash tests/labs/$(CHAPTER)/lab$(LAB).sh
 
 clean:
 	@for c in $(PRESENT); do $(MAKE) -s -C $$c clean; done

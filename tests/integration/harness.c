@@ -22,6 +22,7 @@ char mydocker_bin[4096];
 char state_root[4096];
 char busybox_tar[4096];
 char repo_dir[4096];
+struct result last_result;
 
 int chapter_index(const char *name)
 {
@@ -526,9 +527,9 @@ int leak_teardown(void **state)
 /* ---- suites ------------------------------------------------------------ */
 
 extern const struct itest namespace_tests[], cgroup_tests[], rootfs_tests[], overlay_tests[],
-    volume_tests[], commit_tests[], script_tests[];
+    volume_tests[], commit_tests[], readme_tests[], script_tests[];
 extern const size_t namespace_count, cgroup_count, rootfs_count, overlay_count, volume_count,
-    commit_count, script_count;
+    commit_count, readme_count, script_count;
 
 static const struct {
     const struct itest *tests;
@@ -540,6 +541,7 @@ static const struct {
     {overlay_tests, &overlay_count},
     {volume_tests, &volume_count},
     {commit_tests, &commit_count},
+    {readme_tests, &readme_count},
 };
 
 static char *cgroup_parents_before;
@@ -606,6 +608,7 @@ int main(int argc, char **argv)
     char name[128];
     char *chapter_dir;
     struct lines parents = {0};
+    const char *only;
 
     if (argc != 4 || (chapter_index(argv[1]) < 0 && strcmp(argv[1], "scripts") != 0)) {
         fprintf(stderr, "usage: %s CHAPTER CHAPTER_DIR BUSYBOX_TAR\n", argv[0]);
@@ -622,7 +625,11 @@ int main(int argc, char **argv)
     if (strcmp(chapter, "scripts") != 0)
         *strrchr(repo_dir, '/') = '\0';
     free(chapter_dir);
-    snprintf(busybox_tar, sizeof(busybox_tar), "%s", argv[3]);
+    /* Absolute: tests cd elsewhere. */
+    if (argv[3][0] != '/' && getcwd(busybox_tar, sizeof(busybox_tar) / 2))
+        snprintf(busybox_tar + strlen(busybox_tar), sizeof(busybox_tar) / 2, "/%s", argv[3]);
+    else
+        snprintf(busybox_tar, sizeof(busybox_tar), "%s", argv[3]);
     if (geteuid() != 0) {
         fprintf(stderr, "itest: integration tests need root: run sudo make test\n");
         return 1;
@@ -642,8 +649,12 @@ int main(int argc, char **argv)
             tests[n++] = script_tests[i].test;
         return _cmocka_run_group_tests("scripts", tests, n, group_setup, group_teardown);
     }
+    /* ITEST_ONLY=name runs the tests whose name holds it (while writing one). */
+    only = getenv("ITEST_ONLY");
     for (size_t s = 0; s < sizeof(suites) / sizeof(suites[0]); s++) {
         for (size_t i = 0; i < *suites[s].count; i++) {
+            if (only && !strstr(suites[s].tests[i].test.name, only))
+                continue;
             if (chapter_has(suites[s].tests[i].first))
                 tests[n++] = suites[s].tests[i].test;
         }

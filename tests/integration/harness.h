@@ -46,6 +46,7 @@ struct result {
 /* Runs argv (NULL-terminated) with stdin from /dev/null, collecting output.
  * A command still running after timeout_s seconds is killed and the test
  * fails. Returns the exit status. */
+extern struct result last_result; /* for tests that need one more */
 int run_argv(struct result *r, char *const argv[], int timeout_s);
 /* The same with `input` on a pipe as stdin. */
 int run_argv_input(struct result *r, char *const argv[], const char *input, int timeout_s);
