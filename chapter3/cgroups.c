@@ -103,13 +103,12 @@ int limits_parse_cpus(const char *text, long ncpus, long *quota_us, char *err, s
     long long frac = 0;
     long long scale = CPU_PERIOD_US;
     int end = parse_digits(text, LLONG_MAX / CPU_PERIOD_US / 2, &whole);
-    const char *p;
 
     if (end < 0 || (end > 0 && text[end] != '.'))
         return fail(err, errlen, "invalid cpus '%s': use a number like 0.5", text);
     /* Fixed point, so 0.1 is exactly 10000 us and no float rounding leaks in. */
     if (end > 0) {
-        for (p = text + end + 1; *p; p++) {
+        for (const char *p = text + end + 1; *p; p++) {
             if (!isdigit((unsigned char)*p) || scale == 1)
                 return fail(err, errlen, "invalid cpus '%s': use a number like 0.5", text);
             scale /= 10;

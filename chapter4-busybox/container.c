@@ -61,7 +61,6 @@ int container_main(void *arg)
 {
     const struct container_args *a = arg;
     char go;
-    int null_fd;
 
     /* clone() copied every fd, including the parent's ends of our pipes:
      * while we hold the write end of "go", we would never see its EOF. */
@@ -88,7 +87,8 @@ int container_main(void *arg)
         exit_with(a, EXIT_MYDOCKER);
 
     if (!a->tty) {
-        null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
         if (null_fd < 0 || dup2(null_fd, STDIN_FILENO) < 0)
             die(a, EXIT_MYDOCKER, "open /dev/null as stdin");
         close(null_fd);

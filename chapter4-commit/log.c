@@ -86,11 +86,11 @@ size_t log_json_escape(char *dst, size_t cap, const char *src)
         if (*s == '"' || *s == '\\') {
             esc[0] = '\\', esc[1] = (char)*s;
         } else if (*s == '\n') {
-            memcpy(esc, "\\n", 2);
+            piece = "\\n";
         } else if (*s == '\t') {
-            memcpy(esc, "\\t", 2);
+            piece = "\\t";
         } else if (*s == '\r') {
-            memcpy(esc, "\\r", 2);
+            piece = "\\r";
         } else if (*s < 0x20 || *s == 0x7f) {
             len = (size_t)snprintf(esc, sizeof(esc), "\\u%04x", *s);
         } else if (seq == 0) {

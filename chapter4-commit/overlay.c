@@ -184,7 +184,6 @@ int container_fs_destroy(struct container_fs *fs)
 static void reap(const char *containers, const char *id)
 {
     struct container_fs fs = {.lock_fd = -1};
-    char *mnt;
     FILE *mounts;
     char line[PATH_MAX * 2];
 
@@ -200,7 +199,8 @@ static void reap(const char *containers, const char *id)
     /* Is merged/ still mounted? /proc/self/mounts lists mount points. */
     mounts = fopen("/proc/self/mounts", "re");
     while (mounts && fgets(line, sizeof(line), mounts)) {
-        mnt = strchr(line, ' ');
+        const char *mnt = strchr(line, ' ');
+
         if (mnt && strncmp(mnt + 1, fs.merged, strlen(fs.merged)) == 0 &&
             mnt[1 + strlen(fs.merged)] == ' ')
             fs.mounted = true;

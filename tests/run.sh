@@ -81,6 +81,17 @@ mkdir -p "$build"
 need_cmocka
 step "integration harness (build)" cc "${cflags[@]}" -o "$build/itest" "$top"/tests/integration/*.c -lcmocka
 
+# Formatting, cppcheck, clang-tidy and shellcheck are part of the suite.
+if command -v clang-tidy >/dev/null && command -v cppcheck >/dev/null; then
+    step "lint" "$top/tests/lint.sh" "$@"
+    if [ -z "$(grep -c 'FAILED' "$build/last.out" 2>/dev/null | grep -v '^0$')" ]; then
+        passed=$((passed + 1))
+    fi
+else
+    say "FAILED: lint needs cppcheck, clang-tidy, clang-format and shellcheck (apt-get install them)"
+    failed=$((failed + 1))
+fi
+
 image="$build/busybox.tar"
 for ch in "$@"; do
     if [ "$(index_of "$ch")" -lt 0 ] || [ ! -f "$top/$ch/Makefile" ]; then

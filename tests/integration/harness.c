@@ -259,8 +259,8 @@ void proc_wait_for(struct proc *p, const char *text, int timeout_s)
             if (strstr(p->out, text))
                 return;
             kill(p->pid, SIGKILL);
-            print_error("waited %ds for \"%s\"\nstdout:\n%s\nstderr:\n%s\n", timeout_s, text, p->out,
-                        p->err);
+            print_error("waited %ds for \"%s\"\nstdout:\n%s\nstderr:\n%s\n", timeout_s, text,
+                        p->out, p->err);
             wait_status(p->pid);
             fail();
         }
@@ -518,7 +518,7 @@ int leak_teardown(void **state)
 
     ret |= compare("host mount table", s->mounts, mounts);
     ret |= compare("cgroup directories under mydocker/", s->cgroups, cgroups);
-    ret |= compare("state root " , s->state, st);
+    ret |= compare("state root ", s->state, st);
     free(mounts), free(cgroups), free(st);
     free(s->mounts), free(s->cgroups), free(s->state), free(s);
     return ret;
@@ -535,12 +535,9 @@ static const struct {
     const struct itest *tests;
     const size_t *count;
 } suites[] = {
-    {namespace_tests, &namespace_count},
-    {cgroup_tests, &cgroup_count},
-    {rootfs_tests, &rootfs_count},
-    {overlay_tests, &overlay_count},
-    {volume_tests, &volume_count},
-    {commit_tests, &commit_count},
+    {namespace_tests, &namespace_count}, {cgroup_tests, &cgroup_count},
+    {rootfs_tests, &rootfs_count},       {overlay_tests, &overlay_count},
+    {volume_tests, &volume_count},       {commit_tests, &commit_count},
     {readme_tests, &readme_count},
 };
 

@@ -18,11 +18,11 @@
 
 /* The chapters in order; a test runs on its first chapter and every later one. */
 extern const char *const chapters[];
-extern const char *chapter;      /* the chapter under test */
-extern char mydocker_bin[4096];  /* absolute path of its binary */
-extern char state_root[4096];    /* this suite's MYDOCKER_ROOT */
-extern char busybox_tar[4096];   /* the image the suite copies in */
-extern char repo_dir[4096];      /* the repository's top directory */
+extern const char *chapter;     /* the chapter under test */
+extern char mydocker_bin[4096]; /* absolute path of its binary */
+extern char state_root[4096];   /* this suite's MYDOCKER_ROOT */
+extern char busybox_tar[4096];  /* the image the suite copies in */
+extern char repo_dir[4096];     /* the repository's top directory */
 
 int chapter_index(const char *name);
 /* True when the chapter under test has the capability of `first`. */
@@ -35,7 +35,10 @@ struct itest {
 
 int leak_setup(void **state);
 int leak_teardown(void **state);
-#define ITEST(first, fn) {first, cmocka_unit_test_setup_teardown(fn, leak_setup, leak_teardown)}
+#define ITEST(first, fn)                                                                           \
+    {                                                                                              \
+        first, cmocka_unit_test_setup_teardown(fn, leak_setup, leak_teardown)                      \
+    }
 
 struct result {
     int status; /* exit status, or 128+N if killed by signal N */

@@ -150,10 +150,11 @@ static void test_no_limits_no_cgroup(void **state)
 static void test_bad_values_are_refused(void **state)
 {
     static const char *const bad[][2] = {
-        {"-m", "12x"},      {"-m", "-1"},       {"-m", "0"},      {"-m", ""},
-        {"-cpushare", "abc"}, {"-cpushare", "1"}, {"-cpuset", "99"}, {"-cpuset", "1-0"},
-        {"-cpuset", "a"},   {"-pids", "0"},     {"-pids", "-5"},  {"-cpus", "0"},
-        {"-cpus", "99"},    {"-cpus", "0.5x"},  {"-stop-timeout", "x"},
+        {"-m", "12x"},     {"-m", "-1"},         {"-m", "0"},
+        {"-m", ""},        {"-cpushare", "abc"}, {"-cpushare", "1"},
+        {"-cpuset", "99"}, {"-cpuset", "1-0"},   {"-cpuset", "a"},
+        {"-pids", "0"},    {"-pids", "-5"},      {"-cpus", "0"},
+        {"-cpus", "99"},   {"-cpus", "0.5x"},    {"-stop-timeout", "x"},
     };
 
     (void)state;

@@ -27,9 +27,8 @@ static void stop(struct proc *c)
 /* Removes images/NAME.tar and its unpacked copy. */
 static void drop_image(const char *name)
 {
-    assert_int_equal(host_sh("rm -rf '%s/images/%s.tar' '%s/images/%s'", state_root, name,
-                             state_root, name),
-                     0);
+    assert_int_equal(
+        host_sh("rm -rf '%s/images/%s.tar' '%s/images/%s'", state_root, name, state_root, name), 0);
 }
 
 static char *tar_listing(const char *name)
@@ -37,9 +36,8 @@ static char *tar_listing(const char *name)
     char path[4200];
     char *text;
 
-    assert_int_equal(host_sh("tar -tvf '%s/images/%s.tar' >'%s/listing'", state_root, name,
-                             state_root),
-                     0);
+    assert_int_equal(
+        host_sh("tar -tvf '%s/images/%s.tar' >'%s/listing'", state_root, name, state_root), 0);
     snprintf(path, sizeof(path), "%s/listing", state_root);
     text = read_text(path);
     unlink(path);
@@ -64,8 +62,8 @@ static void test_commit_then_run_the_image(void **state)
     assert_contains(listing, " ./hello\n");
     assert_contains(listing, " ./bin/sh -> busybox\n");
     free(listing);
-    assert_int_equal(host_sh("[ \"$(tar -xOf '%s/images/snap.tar' ./hello)\" = hello ]", state_root),
-                     0);
+    assert_int_equal(
+        host_sh("[ \"$(tar -xOf '%s/images/snap.tar' ./hello)\" = hello ]", state_root), 0);
     md(&r, "run", "-image", "snap", "cat", "/hello", NULL);
     assert_status(&r, 0);
     assert_string_equal(r.out, "hello\n");

@@ -29,7 +29,10 @@ static int script_teardown(void **state)
     return leak_teardown(state) | ret;
 }
 
-#define STEST(fn) {"scripts", cmocka_unit_test_setup_teardown(fn, script_setup, script_teardown)}
+#define STEST(fn)                                                                                  \
+    {                                                                                              \
+        "scripts", cmocka_unit_test_setup_teardown(fn, script_setup, script_teardown)              \
+    }
 
 /* Runs the script with `env` (VAR=value words) and `args`; output in dir/log. */
 static int script_run(const char *env, const char *args)
@@ -145,11 +148,12 @@ static void test_no_way_fails_with_one_sentence(void **state)
     char *log;
 
     (void)state;
-    assert_int_equal(host_sh("mkdir '%s/bin' && for f in /usr/bin/* /usr/sbin/*; do "
-                             "case ${f##*/} in busybox|apt-get|apt|docker|dpkg-deb) continue;; esac; "
-                             "ln -sf \"$f\" '%s/bin/'; done",
-                             dir, dir),
-                     0);
+    assert_int_equal(
+        host_sh("mkdir '%s/bin' && for f in /usr/bin/* /usr/sbin/*; do "
+                "case ${f##*/} in busybox|apt-get|apt|docker|dpkg-deb) continue;; esac; "
+                "ln -sf \"$f\" '%s/bin/'; done",
+                dir, dir),
+        0);
     assert_int_equal(host_sh("unshare -m sh -c \"mount --bind /dev/null /bin/busybox 2>/dev/null; "
                              "PATH='%s/bin' '%s' '%s/out.tar'\" >'%s/log' 2>&1",
                              dir, script, dir, dir),

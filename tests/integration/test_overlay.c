@@ -15,10 +15,11 @@ static char *image_digest(void)
 {
     char path[4200];
 
-    assert_int_equal(host_sh("cd '%s/images/busybox' && { find . -printf '%%p %%m %%s %%l\\n' | sort;"
-                             " find . -type f -exec md5sum {} + | sort; } | md5sum >'%s/digest'",
-                             state_root, state_root),
-                     0);
+    assert_int_equal(
+        host_sh("cd '%s/images/busybox' && { find . -printf '%%p %%m %%s %%l\\n' | sort;"
+                " find . -type f -exec md5sum {} + | sort; } | md5sum >'%s/digest'",
+                state_root, state_root),
+        0);
     snprintf(path, sizeof(path), "%s/digest", state_root);
     char *digest = read_text(path);
     unlink(path);
@@ -79,8 +80,8 @@ static void test_upper_receives_the_writes(void **state)
     char cmd[4200];
 
     (void)state;
-    md_spawn(&p, "run", "-stop-timeout", "1", "sh", "-c", "echo data >/written; echo ready; sleep 100",
-             NULL);
+    md_spawn(&p, "run", "-stop-timeout", "1", "sh", "-c",
+             "echo data >/written; echo ready; sleep 100", NULL);
     proc_wait_for(&p, "ready", 10);
     mountinfo = read_text("/proc/self/mountinfo");
     snprintf(cmd, sizeof(cmd), "%s/containers/", state_root);
@@ -88,7 +89,8 @@ static void test_upper_receives_the_writes(void **state)
     assert_contains(mountinfo, "/merged rw");
     assert_contains(mountinfo, " - overlay overlay ");
     free(mountinfo);
-    assert_int_equal(host_sh("[ \"$(cat '%s'/containers/*/upper/written)\" = data ]", state_root), 0);
+    assert_int_equal(host_sh("[ \"$(cat '%s'/containers/*/upper/written)\" = data ]", state_root),
+                     0);
     assert_int_equal(host_sh("[ ! -e '%s/images/busybox/written' ]", state_root), 0);
     kill(p.pid, SIGTERM);
     assert_int_equal(proc_finish(&p, 15), 137);
@@ -106,7 +108,8 @@ static void test_parallel_containers_are_isolated(void **state)
     md(&r, "run", "true", NULL);
     for (int i = 0; i < PARALLEL; i++) {
         snprintf(scripts[i], sizeof(scripts[i]),
-                 "echo %d >/mine-%d && sleep 1 && ls / | grep -c '^mine-' && cat /mine-%d", i, i, i);
+                 "echo %d >/mine-%d && sleep 1 && ls / | grep -c '^mine-' && cat /mine-%d", i, i,
+                 i);
         md_spawn(&procs[i], "run", "sh", "-c", scripts[i], NULL);
     }
     for (int i = 0; i < PARALLEL; i++) {
@@ -153,9 +156,9 @@ static void test_unpack_once_even_when_racing(void **state)
     snprintf(other_root, sizeof(other_root), "/tmp/mydocker-itest-other.XXXXXX");
     assert_non_null(mkdtemp(other_root));
     setenv("MYDOCKER_ROOT", other_root, 1);
-    assert_int_equal(host_sh("mkdir '%s/images' && cp '%s' '%s/images/'", other_root, busybox_tar,
-                             other_root),
-                     0);
+    assert_int_equal(
+        host_sh("mkdir '%s/images' && cp '%s' '%s/images/'", other_root, busybox_tar, other_root),
+        0);
     md_spawn(&a, "run", "true", NULL);
     md_spawn(&b, "run", "true", NULL);
     assert_int_equal(proc_finish(&a, 30), 0);
@@ -164,9 +167,9 @@ static void test_unpack_once_even_when_racing(void **state)
     md(&r, "run", "true", NULL);
     assert_status(&r, 0);
     assert_not_contains(r.err, "unpacking image");
-    assert_int_equal(host_sh("[ \"$(ls -A '%s/images')\" = \"$(printf 'busybox\\nbusybox.tar')\" ]",
-                             other_root),
-                     0);
+    assert_int_equal(
+        host_sh("[ \"$(ls -A '%s/images')\" = \"$(printf 'busybox\\nbusybox.tar')\" ]", other_root),
+        0);
     setenv("MYDOCKER_ROOT", state_root, 1);
     assert_int_equal(rm_rf(other_root), 0);
 }

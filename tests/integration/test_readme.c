@@ -25,7 +25,7 @@
 #define STATE_PLACEHOLDER "/var/lib/mydocker"
 
 struct step {
-    int line;       /* of the command, in the README */
+    int line; /* of the command, in the README */
     char *command;
     char *expected; /* lines, each ending in \n */
 };
@@ -221,11 +221,12 @@ static void test_readme_transcripts(void **state)
 
     assert_non_null(mkdtemp(work));
     snprintf(root, sizeof(root), "%s/state", work);
-    assert_int_equal(host_sh("set -e; cd '%s'; mkdir -p state/images; cp '%s' state/images/;"
-                             " ln -s '%s' mydocker; ln -s '%s/scripts' scripts;"
-                             " printf '#!/bin/sh\\nexec \"%s\" run -ti \"$@\"\\n' >run; chmod +x run",
-                             work, busybox_tar, mydocker_bin, repo_dir, mydocker_bin),
-                     0);
+    assert_int_equal(
+        host_sh("set -e; cd '%s'; mkdir -p state/images; cp '%s' state/images/;"
+                " ln -s '%s' mydocker; ln -s '%s/scripts' scripts;"
+                " printf '#!/bin/sh\\nexec \"%s\" run -ti \"$@\"\\n' >run; chmod +x run",
+                work, busybox_tar, mydocker_bin, repo_dir, mydocker_bin),
+        0);
     for (int i = 0; i < n; i++) {
         char *cmd = replace_all(steps[i].command, STATE_PLACEHOLDER, root);
         char *expected = replace_all(steps[i].expected, STATE_PLACEHOLDER, root);
@@ -237,9 +238,10 @@ static void test_readme_transcripts(void **state)
             memmove(p + 1, p + 2, strlen(p + 2) + 1);
         if (strcmp(expected, " \n") == 0)
             expected[0] = '\0';
-        assert_true(asprintf(&shell,
-                             "cd '%s' && export MYDOCKER_ROOT='%s' && sudo() { \"$@\"; } && %s 2>&1",
-                             work, root, cmd) > 0);
+        assert_true(
+            asprintf(&shell,
+                     "cd '%s' && export MYDOCKER_ROOT='%s' && sudo() { \"$@\"; } && %s 2>&1", work,
+                     root, cmd) > 0);
         argv[2] = shell;
         run_argv(&last_result, argv, 60);
         if (!output_matches(expected, last_result.out)) {

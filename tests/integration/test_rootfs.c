@@ -43,8 +43,7 @@ static void test_dev_is_minimal(void **state)
 {
     (void)state;
     md(&r, "run", "sh", "-c",
-       "echo gone >/dev/null && head -c 4 /dev/zero | od -An -tx1 && ls /dev | tr '\\n' ' '",
-       NULL);
+       "echo gone >/dev/null && head -c 4 /dev/zero | od -An -tx1 && ls /dev | tr '\\n' ' '", NULL);
     assert_status(&r, 0);
     assert_string_equal(r.out, " 00 00 00 00\nfd full null random stderr stdin stdout tty urandom "
                                "zero ");
@@ -63,9 +62,9 @@ static void test_chroot_breakout_stays_inside(void **state)
     md(&r, "run", "true", NULL); /* unpacks the image */
     assert_status(&r, 0);
     snprintf(bin, sizeof(bin), "%s/breakout", dir);
-    assert_int_equal(host_sh("cc -static -O1 -o '%s' '%s/tests/integration/helpers/breakout.c'", bin,
-                             repo_dir),
-                     0);
+    assert_int_equal(
+        host_sh("cc -static -O1 -o '%s' '%s/tests/integration/helpers/breakout.c'", bin, repo_dir),
+        0);
     write_text(marker, "host\n");
     md(&r, "run", "/breakout", NULL);
     unlink(marker);

@@ -28,7 +28,10 @@ static int vol_teardown(void **state)
     return ret | rm_rf(tmp);
 }
 
-#define VTEST(fn) {"chapter4-volume", cmocka_unit_test_setup_teardown(fn, vol_setup, vol_teardown)}
+#define VTEST(fn)                                                                                  \
+    {                                                                                              \
+        "chapter4-volume", cmocka_unit_test_setup_teardown(fn, vol_setup, vol_teardown)            \
+    }
 
 static const char *vspec(int i, const char *host, const char *rest)
 {
@@ -84,8 +87,8 @@ static void test_missing_directories_are_created(void **state)
 static void test_bad_specs_are_refused_before_anything(void **state)
 {
     static const char *const rests[] = {
-        "",     "/a:",         "relative", "/a:/b:rx", "/a:/b:ro:x", "/",
-        "/proc", "/proc/x",    "/sys/fs",  "/dev",     "/dev/shm",   "/../",
+        "",      "/a:",     "relative", "/a:/b:rx", "/a:/b:ro:x", "/",
+        "/proc", "/proc/x", "/sys/fs",  "/dev",     "/dev/shm",   "/../",
     };
     char bad[4200];
 
@@ -192,11 +195,12 @@ static void test_many_volumes_and_hiding(void **state)
         snprintf(buf[i], sizeof(buf[i]), "%s/%s:%s", tmp, host, ctr);
         argv_specs[i] = buf[i];
     }
-    md(&r, "run", "-v", argv_specs[0], "-v", argv_specs[1], "-v", argv_specs[2], "-v", argv_specs[3],
-       "-v", argv_specs[4], "-v", argv_specs[5], "-v", argv_specs[6], "-v", argv_specs[7], "-v",
-       argv_specs[8], "-v", argv_specs[9], "-v", argv_specs[10], "-v", argv_specs[11], "-v",
-       argv_specs[12], "-v", argv_specs[13], "-v", argv_specs[14], "-v", argv_specs[15], "sh", "-c",
-       "ls /etc | wc -l; ls /vol | wc -l; mount | grep -c ' /vol/'", NULL);
+    md(&r, "run", "-v", argv_specs[0], "-v", argv_specs[1], "-v", argv_specs[2], "-v",
+       argv_specs[3], "-v", argv_specs[4], "-v", argv_specs[5], "-v", argv_specs[6], "-v",
+       argv_specs[7], "-v", argv_specs[8], "-v", argv_specs[9], "-v", argv_specs[10], "-v",
+       argv_specs[11], "-v", argv_specs[12], "-v", argv_specs[13], "-v", argv_specs[14], "-v",
+       argv_specs[15], "sh", "-c", "ls /etc | wc -l; ls /vol | wc -l; mount | grep -c ' /vol/'",
+       NULL);
     assert_status(&r, 0);
     assert_string_equal(r.out, "0\n15\n15\n");
     snprintf(path, sizeof(path), "%s/images/busybox/etc/passwd", state_root);

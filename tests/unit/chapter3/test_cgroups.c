@@ -248,9 +248,25 @@ static void test_parse_size_ok(void **state)
 static void test_parse_size_bad(void **state)
 {
     static const char *const bad[] = {
-        "12x", "-1",  "",   "m",    "k1", "1.5g", " 1", "1 ",    "+1",
-        "100mm", "1b", "1kb", "0x10", "1e6", "9223372036854775808", "8589934592g",
-        "8796093022208m", "9007199254740992k", "00000000000000000000000000000001" /* 32 */,
+        "12x",
+        "-1",
+        "",
+        "m",
+        "k1",
+        "1.5g",
+        " 1",
+        "1 ",
+        "+1",
+        "100mm",
+        "1b",
+        "1kb",
+        "0x10",
+        "1e6",
+        "9223372036854775808",
+        "8589934592g",
+        "8796093022208m",
+        "9007199254740992k",
+        "00000000000000000000000000000001" /* 32 */,
     };
     char err[256];
     char want[256];
@@ -262,8 +278,8 @@ static void test_parse_size_bad(void **state)
         if (limits_parse_size(bad[i], &bytes, err, sizeof(err)) != -1)
             fail_msg("'%s' accepted", bad[i]);
         assert_int_equal(bytes, -7);
-        snprintf(want, sizeof(want),
-                 "invalid size '%s': use a number with k, m or g, like 100m", bad[i]);
+        snprintf(want, sizeof(want), "invalid size '%s': use a number with k, m or g, like 100m",
+                 bad[i]);
         assert_string_equal(err, want);
     }
 }
@@ -296,8 +312,8 @@ static void test_parse_shares(void **state)
         const char *text;
         long shares;
     } good[] = {{"2", 2}, {"512", 512}, {"1024", 1024}, {"262144", 262144}, {"0002", 2}};
-    static const char *const bad[] = {"1", "0", "262145", "abc", "", "-2", "1.5", " 2", "2 ",
-                                      "+512", "1k", "99999999999999999999"};
+    static const char *const bad[] = {"1",   "0",  "262145", "abc",  "",   "-2",
+                                      "1.5", " 2", "2 ",     "+512", "1k", "99999999999999999999"};
     char err[256];
     char want[256];
 
@@ -326,8 +342,8 @@ static void test_parse_pids(void **state)
         const char *text;
         long pids;
     } good[] = {{"1", 1}, {"64", 64}, {"4194304", 4194304}};
-    static const char *const bad[] = {"0", "4194305", "-1", "", "x", "1k", "6 4",
-                                      "99999999999999999999"};
+    static const char *const bad[] = {"0", "4194305", "-1",  "",
+                                      "x", "1k",      "6 4", "99999999999999999999"};
     char err[256];
     char want[256];
 
@@ -359,10 +375,9 @@ static void test_parse_cpus_ok(void **state)
         long ncpus;
         long quota;
     } good[] = {
-        {"0.5", 1, 50000},   {"1", 1, 100000},       {"1.5", 2, 150000}, {"0.01", 1, 1000},
-        {"0.1", 1, 10000},   {"0.10", 1, 10000},     {"0.12345", 1, 12345},
-        {"2", 2, 200000},    {"64", 64, 6400000},    {"0.99999", 1, 99999},
-        {"1.00000", 1, 100000},
+        {"0.5", 1, 50000},   {"1", 1, 100000},      {"1.5", 2, 150000},     {"0.01", 1, 1000},
+        {"0.1", 1, 10000},   {"0.10", 1, 10000},    {"0.12345", 1, 12345},  {"2", 2, 200000},
+        {"64", 64, 6400000}, {"0.99999", 1, 99999}, {"1.00000", 1, 100000},
     };
     char err[256];
 
@@ -379,11 +394,11 @@ static void test_parse_cpus_ok(void **state)
 
 static void test_parse_cpus_bad(void **state)
 {
-    static const char *const format[] = {".5", "1.2.3", "1,5", "abc", "", "-1", "1e3", " 1", "+1",
-                                         "0x1", "0.123456", "1.000000", "0.5 ",
-                                         "999999999999999999999"};
-    static const char *const range[] = {"0", "0.0", "0.009", "0.00999", "0.00001", "2.00001", "3",
-                                        "99"};
+    static const char *const format[] = {
+        ".5", "1.2.3", "1,5", "abc",      "",         "-1",   "1e3",
+        " 1", "+1",    "0x1", "0.123456", "1.000000", "0.5 ", "999999999999999999999"};
+    static const char *const range[] = {"0",       "0.0",     "0.009", "0.00999",
+                                        "0.00001", "2.00001", "3",     "99"};
     char err[256];
     char want[256];
 
@@ -416,8 +431,8 @@ static void test_parse_cpus_bad(void **state)
 
 static void test_parse_cpuset_ok(void **state)
 {
-    static const char *const good[] = {"0", "3", "0-3", "0,2", "0-1,3", "1-1", "3,0", "0,1,2,3",
-                                       "00"};
+    static const char *const good[] = {"0",   "3",   "0-3",     "0,2", "0-1,3",
+                                       "1-1", "3,0", "0,1,2,3", "00"};
     char out[64];
     char err[256];
 
@@ -436,8 +451,9 @@ static void test_parse_cpuset_ok(void **state)
 
 static void test_parse_cpuset_bad(void **state)
 {
-    static const char *const list[] = {"2-1", "0-", "-1", "0,", ",0", "0,,1", "0-1-2", "a", "",
-                                       " 0", "0 ", "1;2", "0-a", "99999999999999999999999"};
+    static const char *const list[] = {
+        "2-1", "0-", "-1", "0,", ",0",  "0,,1", "0-1-2",
+        "a",   "",   " 0", "0 ", "1;2", "0-a",  "99999999999999999999999"};
     char long_text[80];
     char out[64];
     char err[256];
@@ -702,7 +718,7 @@ static void test_layout_noise_and_first_wins(void **state)
     memcpy(copy, text, sizeof(text));
     memset(&l, 'x', sizeof(l)); /* junk in: parse starts from zero */
     assert_int_equal(cg_layout_parse(copy, &l), 0);
-    assert_memory_equal(copy, text, sizeof(text)); /* input untouched */
+    assert_memory_equal(copy, text, sizeof(text));     /* input untouched */
     assert_string_equal(l.v1[CG_MEMORY], "/x/memory"); /* mount point, not root; first */
     assert_string_equal(l.v1[CG_CPU], "/x/cpu");       /* cpuacct is not cpu */
     assert_string_equal(l.v1[CG_CPUSET], "");
@@ -739,8 +755,7 @@ static void test_layout_name(void **state)
 
 /* ---- cg_layout_read_v2 ------------------------------------------------- */
 
-static void read_v2_of(void **state, const char *rel, const char *controllers,
-                       struct cg_layout *l)
+static void read_v2_of(void **state, const char *rel, const char *controllers, struct cg_layout *l)
 {
     char path[PATH_MAX + 32];
 
@@ -793,7 +808,8 @@ static void test_layout_read_v2(void **state)
     ret = cg_layout_read_v2(&l);
     capture_end(&c, err, sizeof(err));
     assert_int_equal(ret, -1);
-    snprintf(want, sizeof(want), "mydocker: read %s/cgroup.controllers: No such file or directory\n",
+    snprintf(want, sizeof(want),
+             "mydocker: read %s/cgroup.controllers: No such file or directory\n",
              P(state, "missing"));
     assert_string_equal(err, want);
 }
@@ -1244,9 +1260,9 @@ static void test_create_hybrid_missing_controller(void **state)
     ret = cgroup_create(&cg, &layout, &l, ID);
     capture_end(&c, err, sizeof(err));
     assert_int_equal(ret, -1);
-    assert_string_equal(
-        err, "mydocker: the cpu cgroup controller is not available on this host (cgroup "
-             "layout: hybrid)\n");
+    assert_string_equal(err,
+                        "mydocker: the cpu cgroup controller is not available on this host (cgroup "
+                        "layout: hybrid)\n");
     assert_int_equal(entries(P(state, "memory")), 0);
     assert_int_equal(entries(P(state, "unified")), 0);
 }
@@ -1414,8 +1430,8 @@ static void test_add_stops_at_missing_dir(void **state)
     ret = cgroup_add(&cg, 5);
     capture_end(&c, err, sizeof(err));
     assert_int_equal(ret, -1);
-    snprintf(want, sizeof(want), "mydocker: write 5 to %s/cgroup.procs: No such file or directory\n",
-             P(state, "gone"));
+    snprintf(want, sizeof(want),
+             "mydocker: write 5 to %s/cgroup.procs: No such file or directory\n", P(state, "gone"));
     assert_string_equal(err, want);
     expect_absent(P(state, "there/cgroup.procs"));
     expect_absent(P(state, "gone"));

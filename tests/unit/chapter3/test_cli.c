@@ -80,8 +80,8 @@ static long host_cpus(void)
 
 static void test_all_flags_book_spelling(void **state)
 {
-    char *argv[] = {"run", "-ti",  "-m",     "100m", "-cpushare", "512", "-cpus", "0.5",
-                    "-cpuset", "0", "-pids", "64",   "sh",        "-c",  "echo a", NULL};
+    char *argv[] = {"run",     "-ti", "-m",    "100m", "-cpushare", "512", "-cpus",  "0.5",
+                    "-cpuset", "0",   "-pids", "64",   "sh",        "-c",  "echo a", NULL};
     struct run_opts o;
     char err[512];
 
@@ -126,9 +126,9 @@ static void test_command_only_defaults(void **state)
 
 static void test_double_dash_spellings(void **state)
 {
-    char *argv[] = {"run",   "--memory",       "100m", "--cpu-shares",   "1024", "--cpus", "1",
-                    "--cpuset-cpus", "0-1", "--pids-limit", "10", "--stop-timeout", "5",
-                    "top",   NULL};
+    char *argv[] = {"run", "--memory",      "100m", "--cpu-shares", "1024", "--cpus",
+                    "1",   "--cpuset-cpus", "0-1",  "--pids-limit", "10",   "--stop-timeout",
+                    "5",   "top",           NULL};
     struct run_opts o;
     char err[512];
 

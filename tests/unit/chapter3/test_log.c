@@ -106,7 +106,9 @@ static void test_escape_other_controls(void **state)
     check_escape("\x1b[0m", "\\u001b[0m");
     check_escape("\x1f", "\\u001f");
     check_escape("\x7f", "\\u007f");
-    check_escape("a\x02" "b", "a\\u0002b");
+    check_escape("a\x02"
+                 "b",
+                 "a\\u0002b");
     check_escape("\x20", " "); /* space is the first printable */
 }
 
@@ -139,8 +141,12 @@ static void test_escape_invalid_utf8(void **state)
     check_escape("\xfe", FFFD);
     check_escape("\xf8\x88\x80\x80\x80", FFFD FFFD FFFD FFFD FFFD); /* old 5-byte form */
     /* A lead byte whose sequence is cut short: only the lead is replaced. */
-    check_escape("\xc3" "A", FFFD "A");
-    check_escape("\xe2\x82" "A", FFFD FFFD "A");
+    check_escape("\xc3"
+                 "A",
+                 FFFD "A");
+    check_escape("\xe2\x82"
+                 "A",
+                 FFFD FFFD "A");
     check_escape("x\xe2\x82", "x" FFFD FFFD); /* cut by the end of the string */
     check_escape("\xf0\x9f\x98", FFFD FFFD FFFD);
     /* Overlong forms. */
@@ -199,7 +205,10 @@ static void test_escape_truncation(void **state)
     memset(out, 'Z', sizeof(out));
     assert_int_equal(log_json_escape(out, 4, "\x01"), 6);
     assert_string_equal(out, "");
-    assert_int_equal(log_json_escape(out, 9, "ab\x01" "c"), 9);
+    assert_int_equal(log_json_escape(out, 9,
+                                     "ab\x01"
+                                     "c"),
+                     9);
     assert_string_equal(out, "ab\\u0001");
 }
 
@@ -216,13 +225,13 @@ static void test_parse_level(void **state)
         {"warn", LOG_WARN},
         {"error", LOG_ERROR},
     };
-    static const char *const bad[] = {"", "INFO", "Debug", "warning", "inf", "info ", "err",
-                                      "fatal", "trace", "0"};
+    static const char *const bad[] = {"",      "INFO", "Debug", "warning", "inf",
+                                      "info ", "err",  "fatal", "trace",   "0"};
     enum log_level level;
 
     (void)state;
     for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-        level = (enum log_level)-1;
+        level = (enum log_level) - 1;
         assert_int_equal(log_parse_level(good[i].name, &level), 0);
         assert_int_equal(level, good[i].level);
     }
@@ -244,8 +253,8 @@ static int reset_level(void **state)
 
 /* Checks a whole captured line: its shape, the exact level, message and
  * source, and a timestamp between before and after. */
-static void check_line(const char *got, const char *level, const char *msg_json,
-                       const char *source, time_t before, time_t after)
+static void check_line(const char *got, const char *level, const char *msg_json, const char *source,
+                       time_t before, time_t after)
 {
     static const char shape[] =
         "^\\{\"level\":\"[a-z]+\",\"msg\":\".*\",\"source\":\"[^\"/]+:[0-9]+\","
@@ -288,7 +297,8 @@ static void test_write_info_line(void **state)
     (void)state;
     before = time(NULL);
     capture_start(&c);
-    line = __LINE__; log_info("container %s: pid %d", "abc", 42);
+    line = __LINE__;
+    log_info("container %s: pid %d", "abc", 42);
     capture_end(&c, got, sizeof(got));
     after = time(NULL);
     snprintf(source, sizeof(source), "test_log.c:%d", line);
@@ -307,7 +317,8 @@ static void test_write_escapes_message(void **state)
     (void)state;
     before = time(NULL);
     capture_start(&c);
-    line = __LINE__; log_warn("say \"%s\"\tnow\n\x01 %s", "hi\\", "\xff");
+    line = __LINE__;
+    log_warn("say \"%s\"\tnow\n\x01 %s", "hi\\", "\xff");
     capture_end(&c, got, sizeof(got));
     after = time(NULL);
     snprintf(source, sizeof(source), "test_log.c:%d", line);

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# tests/lint.sh [CHAPTER...]: the repo's code habits, checked. Every chapter
+# is formatted by .clang-format and quiet under cppcheck and clang-tidy
+# (.clang-tidy); every shell script is shellcheck-clean.
+set -uo pipefail
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$top" || exit 2
+chapters=("$@")
+[ ${#chapters[@]} -gt 0 ] || chapters=(chapter*/)
+failed=0
+
+check() {
+    local name=$1
+    shift
+    local out
+    if out=$("$@" 2>&1) && [ -z "$out" ]; then
+        echo "lint: $name: ok"
+    else
+        printf '%s\n' "$out" | head -n 40
+        echo "lint: $name: FAILED"
+        failed=1
+    fi
+}
+
+for ch in "${chapters[@]}"; do
+    ch=${ch%/}
+    check "$ch clang-format" clang-format --dry-run --Werror "$ch"/*.[ch]
+    check "$ch cppcheck" cppcheck --quiet --enable=warning,style,performance,portability \
+        --std=c11 -D_GNU_SOURCE --error-exitcode=1 --suppress=missingIncludeSystem "$ch"/*.c
+    check "$ch clang-tidy" sh -c "clang-tidy --quiet $ch/*.c -- -std=c11 -D_GNU_SOURCE 2>&1 |
+        grep -v 'warnings generated' || true"
+done
+check "tests clang-format" clang-format --dry-run --Werror tests/*/*.[ch] tests/*/*/*.[ch] scripts/*.c
+mapfile -t scripts < <(ls run .ci/run scripts/*.sh tests/*.sh tests/labs/*/*.sh 2>/dev/null)
+check "shellcheck" shellcheck "${scripts[@]}"
+[ $failed -eq 0 ]
