@@ -4,13 +4,14 @@
 #   sudo make test           unit + integration tests of every chapter
 #   make test CHAPTER=X      one chapter
 #   make diff FROM=A TO=B    what chapter B adds to chapter A
+#   make diffstat            one line per chapter step: files, lines +/-
 #   make lint                cppcheck, clang-tidy, clang-format, shellcheck
 #   sudo make check-lab CHAPTER=X LAB=N   check your solution to a lab
 CHAPTERS := chapter3 chapter4-busybox chapter4-overlay chapter4-volume chapter4-commit
 PRESENT := $(foreach c,$(CHAPTERS),$(if $(wildcard $(c)/Makefile),$(c)))
 CHAPTER ?= $(PRESENT)
 
-.PHONY: all clean test lint diff check-lab $(PRESENT)
+.PHONY: all clean test lint diff diffstat check-lab $(PRESENT)
 
 all:
 	@for c in $(PRESENT); do $(MAKE) -s -C $$c || exit 1; done
@@ -31,6 +32,9 @@ diff:
 	@if [ -z "$(FROM)" ] || [ -z "$(TO)" ]; then \
 		echo "usage: make diff FROM=chapter3 TO=chapter4-busybox"; exit 2; fi
 	@diff -ruN -x '*.o' -x mydocker $(FROM) $(TO); [ $$? -le 1 ]
+
+diffstat:
+	@tests/diff-scope.sh --stat
 
 check-lab:
 	@if [ -z "$(LAB)" ] || [ ! -f "tests/labs/$(CHAPTER)/lab$(LAB).sh" ]; then \

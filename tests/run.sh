@@ -91,6 +91,12 @@ else
     failed=$((failed + 1))
 fi
 
+if "$top/tests/diff-scope.sh"; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1))
+fi
+
 image="$build/busybox.tar"
 for ch in "$@"; do
     if [ "$(index_of "$ch")" -lt 0 ] || [ ! -f "$top/$ch/Makefile" ]; then
