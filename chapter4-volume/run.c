@@ -66,6 +66,24 @@ static const char *signal_name(int sig)
     return name ? name : "?";
 }
 
+/* A signal that came during setup: no container yet to forward it to, so
+ * stop, as if it had killed us, and let the caller undo the setup. */
+static bool interrupted(int *ret)
+{
+    sigset_t pending;
+
+    if (sigpending(&pending) < 0)
+        return false;
+    for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++) {
+        if (sigismember(&pending, forwarded[i])) {
+            log_warn("SIG%s during setup: stopping", signal_name(forwarded[i]));
+            *ret = SIGNAL_EXIT_BASE + forwarded[i];
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Waits for the container, forwarding signals. PID 1 of a namespace ignores
  * every signal it has no handler for (pid_namespaces(7)): so, as docker
  * stop does, after a forwarded signal it gets stop_timeout seconds, then
@@ -148,6 +166,15 @@ int run_container(const struct run_opts *opts)
     int code;
     ssize_t n;
 
+    /* Blocked from the start, signals wait in a queue: during setup, to be
+     * seen before clone() (below) so that setup is undone; later, for
+     * sigtimedwait(). No handlers at arbitrary points, no EINTR. */
+    sigemptyset(&set);
+    for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+        sigaddset(&set, forwarded[i]);
+    sigaddset(&set, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &set, &args.sigmask);
+
     if (container_id(id, sizeof(id)) < 0 || volumes_prepare(opts->volumes, opts->nvolumes) < 0 ||
         image_unpack(IMAGE, image, sizeof(image)) < 0 || container_fs_create(&fs, id, image) < 0)
         return EXIT_MYDOCKER;
@@ -165,14 +192,6 @@ int run_container(const struct run_opts *opts)
     args.go_fd = go[0], args.go_peer = go[1];
     args.status_fd = status[1], args.status_peer = status[0];
 
-    /* Blocked signals wait in a queue for sigtimedwait() instead of running
-     * handlers at arbitrary points: no races, no EINTR to handle. */
-    sigemptyset(&set);
-    for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
-        sigaddset(&set, forwarded[i]);
-    sigaddset(&set, SIGCHLD);
-    sigprocmask(SIG_BLOCK, &set, &args.sigmask);
-
     stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK,
                  -1, 0);
     if (stack == MAP_FAILED) {
@@ -184,6 +203,8 @@ int run_container(const struct run_opts *opts)
         snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s", i ? " " : "",
                  namespaces[i].name);
     }
+    if (interrupted(&ret))
+        goto out;
     /* C can clone straight into a child function; Go cannot fork safely, so
      * the book re-executes itself as "init" instead. The stack grows down:
      * pass its top. */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -267,6 +268,22 @@ void proc_wait_for(struct proc *p, const char *text, int timeout_s)
     }
 }
 
+void proc_wait_for_err(struct proc *p, const char *text, int timeout_s)
+{
+    double deadline = now_s() + timeout_s;
+
+    while (!strstr(p->err, text)) {
+        if (now_s() > deadline || !pump(p, 100)) {
+            if (strstr(p->err, text))
+                return;
+            kill(p->pid, SIGKILL);
+            print_error("waited %ds for \"%s\" on stderr\nstderr:\n%s\n", timeout_s, text, p->err);
+            wait_status(p->pid);
+            fail();
+        }
+    }
+}
+
 int run_argv_input(struct result *r, char *const argv[], const char *input, int timeout_s)
 {
     static struct proc p;
@@ -487,6 +504,33 @@ static char *snapshot_state(void)
     return lines_join(&l);
 }
 
+static char other_root[256];
+
+const char *use_other_root(const char *template)
+{
+    snprintf(other_root, sizeof(other_root), "%s",
+             template ? template : "/tmp/mydocker-itest-other.XXXXXX");
+    if (!mkdtemp(other_root)) {
+        other_root[0] = '\0';
+        fail_msg("mkdtemp: %s", strerror(errno));
+    }
+    setenv("MYDOCKER_ROOT", other_root, 1);
+    return other_root;
+}
+
+static int drop_other_root(void)
+{
+    int ret;
+
+    setenv("MYDOCKER_ROOT", state_root, 1);
+    if (other_root[0] == '\0')
+        return 0;
+    umount2(other_root, MNT_DETACH); /* a tmpfs a test mounted there, if any */
+    ret = rm_rf(other_root);
+    other_root[0] = '\0';
+    return ret;
+}
+
 int leak_setup(void **state)
 {
     struct snapshot *s = calloc(1, sizeof(*s));
@@ -511,10 +555,11 @@ static int compare(const char *what, const char *before, const char *after)
 int leak_teardown(void **state)
 {
     struct snapshot *s = *state;
+    int dropped = drop_other_root();
     char *mounts = read_text("/proc/self/mountinfo");
     char *cgroups = snapshot_cgroups();
     char *st = snapshot_state();
-    int ret = 0;
+    int ret = dropped;
 
     ret |= compare("host mount table", s->mounts, mounts);
     ret |= compare("cgroup directories under mydocker/", s->cgroups, cgroups);

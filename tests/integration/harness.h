@@ -33,6 +33,12 @@ struct itest {
     struct CMUnitTest test;
 };
 
+/* A fresh, empty state root for one test, made from a mkdtemp template
+ * (NULL: the default one); MYDOCKER_ROOT points to it until the test ends,
+ * when leak_teardown points it back and removes the dir, unmounting what a
+ * failed test may have left mounted on it. */
+const char *use_other_root(const char *template);
+
 int leak_setup(void **state);
 int leak_teardown(void **state);
 #define ITEST(first, fn)                                                                           \
@@ -70,6 +76,8 @@ struct proc {
 void md_spawn(struct proc *p, ...);
 /* Reads the process's stdout until it contains `text`; fails the test after timeout_s. */
 void proc_wait_for(struct proc *p, const char *text, int timeout_s);
+/* The same for its stderr. */
+void proc_wait_for_err(struct proc *p, const char *text, int timeout_s);
 /* Waits for it to exit and returns its status. */
 int proc_finish(struct proc *p, int timeout_s);
 

@@ -157,23 +157,18 @@ static void test_which_container(void **state)
 /* A full disk: the commit fails and leaves neither IMAGE.tar nor a temp. */
 static void test_full_disk_leaves_nothing(void **state)
 {
-    char root[] = "/tmp/mydocker-itest-full.XXXXXX";
+    const char *root = use_other_root("/tmp/mydocker-itest-full.XXXXXX");
 
     (void)state;
-    assert_non_null(mkdtemp(root));
     assert_int_equal(mount("tmpfs", root, "tmpfs", 0, "size=4m"), 0);
     assert_int_equal(host_sh("mkdir '%s/images' && cp '%s' '%s/images/'", root, busybox_tar, root),
                      0);
-    setenv("MYDOCKER_ROOT", root, 1);
     start(&p, "head -c 900000 /dev/zero >/big; echo ready; sleep 100");
     md(&r, "commit", "full", NULL);
     assert_status(&r, 125);
     stop(&p);
-    setenv("MYDOCKER_ROOT", state_root, 1);
     assert_int_equal(host_sh("ls -A '%s/images' | grep -v '^busybox' | wc -l | grep -qx 0", root),
                      0);
-    assert_int_equal(umount(root), 0);
-    assert_int_equal(rmdir(root), 0);
 }
 
 /* Hostile image tarballs: names with "..", absolute names, a file written

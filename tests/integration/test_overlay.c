@@ -143,8 +143,6 @@ static void test_state_of_a_killed_run_is_reaped(void **state)
     assert_no_containers();
 }
 
-static char other_root[] = "/tmp/mydocker-itest-other.XXXXXX";
-
 /* The first run unpacks; later runs find the image ready. Two first runs
  * at once both work and leave one image, no temp dirs. */
 static void test_unpack_once_even_when_racing(void **state)
@@ -153,9 +151,8 @@ static void test_unpack_once_even_when_racing(void **state)
     static struct proc b;
 
     (void)state;
-    snprintf(other_root, sizeof(other_root), "/tmp/mydocker-itest-other.XXXXXX");
-    assert_non_null(mkdtemp(other_root));
-    setenv("MYDOCKER_ROOT", other_root, 1);
+    const char *other_root = use_other_root(NULL);
+
     assert_int_equal(
         host_sh("mkdir '%s/images' && cp '%s' '%s/images/'", other_root, busybox_tar, other_root),
         0);
@@ -170,27 +167,21 @@ static void test_unpack_once_even_when_racing(void **state)
     assert_int_equal(
         host_sh("[ \"$(ls -A '%s/images')\" = \"$(printf 'busybox\\nbusybox.tar')\" ]", other_root),
         0);
-    setenv("MYDOCKER_ROOT", state_root, 1);
-    assert_int_equal(rm_rf(other_root), 0);
 }
 
 /* A ',' in the state root would split the overlay options: refused, and
  * what was made before the refusal is removed. */
 static void test_comma_in_path_is_refused(void **state)
 {
-    char root[] = "/tmp/mydocker-itest,comma.XXXXXX";
+    const char *root = use_other_root("/tmp/mydocker-itest,comma.XXXXXX");
 
     (void)state;
-    assert_non_null(mkdtemp(root));
-    setenv("MYDOCKER_ROOT", root, 1);
     assert_int_equal(host_sh("mkdir '%s/images' && cp '%s' '%s/images/'", root, busybox_tar, root),
                      0);
     md(&r, "run", "true", NULL);
-    setenv("MYDOCKER_ROOT", state_root, 1);
     assert_status(&r, 125);
     assert_contains(r.err, "which mount options cannot carry");
     assert_int_equal(host_sh("[ -z \"$(ls -A '%s/containers')\" ]", root), 0);
-    assert_int_equal(rm_rf(root), 0);
 }
 
 const struct itest overlay_tests[] = {

@@ -2,6 +2,7 @@
  * with pivot_root; /proc and /dev are its own. */
 #include "harness.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -75,33 +76,17 @@ static void test_chroot_breakout_stays_inside(void **state)
     assert_not_contains(r.out, "mydocker-itest-host-marker");
 }
 
-/* A test with its own, fresh state root. */
-static char other_root[] = "/tmp/mydocker-itest-other.XXXXXX";
-
-static void use_other_root(void)
-{
-    snprintf(other_root, sizeof(other_root), "/tmp/mydocker-itest-other.XXXXXX");
-    assert_non_null(mkdtemp(other_root));
-    setenv("MYDOCKER_ROOT", other_root, 1);
-}
-
-static void back_to_suite_root(void)
-{
-    setenv("MYDOCKER_ROOT", state_root, 1);
-    assert_int_equal(rm_rf(other_root), 0);
-}
-
 static void test_missing_image_is_125(void **state)
 {
     (void)state;
-    use_other_root();
+    const char *other_root = use_other_root(NULL);
+
     md(&r, "run", "true", NULL);
     assert_status(&r, 125);
     assert_contains(r.err, "busybox.tar: No such file or directory");
     assert_contains(r.err, "scripts/busybox-image.sh");
     /* Nothing was created. */
     assert_int_equal(host_sh("[ -z \"$(ls -A '%s')\" ]", other_root), 0);
-    back_to_suite_root();
 }
 
 /* An image whose /proc is a symlink would have mydocker mount proc
@@ -109,7 +94,8 @@ static void test_missing_image_is_125(void **state)
 static void test_symlinked_proc_is_refused(void **state)
 {
     (void)state;
-    use_other_root();
+    const char *other_root = use_other_root(NULL);
+
     assert_int_equal(host_sh("set -e; cd '%s'; mkdir -p t images; tar -xf '%s' -C t; "
                              "rmdir t/proc; ln -s /etc t/proc; "
                              "tar -C t -cf images/busybox.tar .; rm -rf t",
@@ -118,7 +104,34 @@ static void test_symlinked_proc_is_refused(void **state)
     md(&r, "run", "true", NULL);
     assert_status(&r, 125);
     assert_contains(r.err, "/proc is not a directory");
-    back_to_suite_root();
+}
+
+/* A SIGTERM while mydocker sets up (here: a slow first unpack) stops the
+ * run before any container starts, and what setup made is undone. */
+static void test_sigterm_during_setup_cleans_up(void **state)
+{
+    static struct proc p;
+
+    (void)state;
+    const char *other_root = use_other_root(NULL);
+
+    assert_int_equal(host_sh("set -e; cd '%s'; mkdir -p t images; tar -xf '%s' -C t;"
+                             " head -c 300000000 /dev/zero >t/big;"
+                             " tar -C t -cf images/busybox.tar .; rm -rf t",
+                             other_root, busybox_tar),
+                     0);
+    md_spawn(&p, "run", "true", NULL);
+    proc_wait_for_err(&p, "unpacking image", 20);
+    kill(p.pid, SIGTERM);
+    assert_int_equal(proc_finish(&p, 60), 143);
+    assert_contains(p.err, "SIGTERM during setup: stopping");
+    assert_not_contains(p.err, "exec true");
+    /* Only the image and its tarball: no temp dir, no container. */
+    assert_int_equal(
+        host_sh("cd '%s' && [ \"$(ls -A images)\" = \"$(printf 'busybox\\nbusybox.tar')\" ]"
+                " && [ -z \"$(ls -A containers 2>/dev/null)\" ]",
+                other_root),
+        0);
 }
 
 const struct itest rootfs_tests[] = {
@@ -128,5 +141,6 @@ const struct itest rootfs_tests[] = {
     ITEST("chapter4-busybox", test_chroot_breakout_stays_inside),
     ITEST("chapter4-busybox", test_missing_image_is_125),
     ITEST("chapter4-busybox", test_symlinked_proc_is_refused),
+    ITEST("chapter4-busybox", test_sigterm_during_setup_cleans_up),
 };
 const size_t rootfs_count = sizeof(rootfs_tests) / sizeof(rootfs_tests[0]);
