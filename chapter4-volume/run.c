@@ -87,11 +87,12 @@ static bool interrupted(int *ret)
 /* Waits for the container, forwarding signals. PID 1 of a namespace ignores
  * every signal it has no handler for (pid_namespaces(7)): so, as docker
  * stop does, after a forwarded signal it gets stop_timeout seconds, then
- * SIGKILL, which init cannot ignore. */
+ * SIGKILL, which init cannot ignore; at once if the signal comes again. */
 static int wait_container(pid_t child, int stop_timeout, const sigset_t *set)
 {
     struct timespec deadline = {0, 0};
     bool stopping = false;
+    int first = 0; /* the signal that started the countdown */
 
     for (;;) {
         struct timespec now;
@@ -120,10 +121,18 @@ static int wait_container(pid_t child, int stop_timeout, const sigset_t *set)
             stopping = false;
             continue;
         }
+        /* The same signal twice (Ctrl-C, Ctrl-C): the user means it. */
+        if (stopping && sig == first) {
+            log_warn("SIG%s again: sending SIGKILL now", signal_name(sig));
+            kill(child, SIGKILL);
+            stopping = false;
+            continue;
+        }
         log_info("forwarding SIG%s to the container", signal_name(sig));
         kill(child, sig);
         if (!stopping) {
             stopping = true;
+            first = sig;
             clock_gettime(CLOCK_MONOTONIC, &deadline);
             deadline.tv_sec += stop_timeout;
         }

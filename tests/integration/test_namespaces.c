@@ -154,6 +154,19 @@ static bool process_alive(pid_t pid)
     return alive;
 }
 
+/* A second Ctrl-C does not wait for the stop timeout. */
+static void test_second_sigint_kills_at_once(void **state)
+{
+    (void)state;
+    md_spawn(&p, "run", "sh", "-c", "echo ready; exec sleep 100", NULL);
+    proc_wait_for(&p, "ready", 10);
+    assert_int_equal(kill(p.pid, SIGINT), 0);
+    proc_wait_for_err(&p, "forwarding SIGINT", 10);
+    assert_int_equal(kill(p.pid, SIGINT), 0);
+    assert_int_equal(proc_finish(&p, 5), 137); /* the stop timeout is 10 s */
+    assert_contains(p.err, "SIGINT again: sending SIGKILL now");
+}
+
 /* Killing mydocker kills its container too (PR_SET_PDEATHSIG). */
 static void test_no_orphan_when_mydocker_dies(void **state)
 {
@@ -278,6 +291,7 @@ const struct itest namespace_tests[] = {
     ITEST("chapter3", test_killed_from_host_is_137),
     ITEST("chapter3", test_sigterm_is_forwarded),
     ITEST("chapter3", test_ignored_sigterm_ends_in_sigkill),
+    ITEST("chapter3", test_second_sigint_kills_at_once),
     ITEST("chapter3", test_no_orphan_when_mydocker_dies),
     ITEST("chapter3", test_stdin_is_dev_null_without_ti),
     ITEST("chapter3", test_needs_root),
