@@ -240,7 +240,7 @@ static void test_readme_transcripts(void **state)
             expected[0] = '\0';
         assert_true(
             asprintf(&shell,
-                     "cd '%s' && export MYDOCKER_ROOT='%s' && sudo() { \"$@\"; } && %s 2>&1", work,
+                     "cd '%s' && export MYDOCKER_ROOT='%s' && sudo() { \"$@\"; } && { %s\n} 2>&1", work,
                      root, cmd) > 0);
         argv[2] = shell;
         run_argv(&last_result, argv, 60);
