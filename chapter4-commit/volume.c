@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -56,6 +57,20 @@ int path_normalise(const char *path, char *out, size_t len)
     return 0;
 }
 
+/* path is normalised: "/" or "/a/b". */
+static bool container_path_allowed(const char *path)
+{
+    if (strcmp(path, "/") == 0)
+        return false;
+    for (size_t i = 0; i < sizeof(forbidden) / sizeof(forbidden[0]); i++) {
+        size_t len = strlen(forbidden[i]);
+
+        if (strncmp(path, forbidden[i], len) == 0 && (path[len] == '\0' || path[len] == '/'))
+            return false;
+    }
+    return true;
+}
+
 static int bad(char *err, size_t errlen, const char *spec, const char *why)
 {
     snprintf(err, errlen, "invalid volume '%s': %s", spec, why);
@@ -94,13 +109,8 @@ int volume_parse(const char *spec, struct volume *v, char *err, size_t errlen)
         return bad(err, errlen, spec, "path too long");
     if (strcmp(v->container, "/") == 0)
         return bad(err, errlen, spec, "the container path cannot be /");
-    for (size_t i = 0; i < sizeof(forbidden) / sizeof(forbidden[0]); i++) {
-        size_t len = strlen(forbidden[i]);
-
-        if (strncmp(v->container, forbidden[i], len) == 0 &&
-            (v->container[len] == '\0' || v->container[len] == '/'))
-            return bad(err, errlen, spec, "the container path cannot be in /proc, /sys or /dev");
-    }
+    if (!container_path_allowed(v->container))
+        return bad(err, errlen, spec, "the container path cannot be in /proc, /sys or /dev");
     return 0;
 }
 
@@ -234,8 +244,39 @@ static int mount_volume(const struct volume *v, int target)
     return 0;
 }
 
+/* The path as typed was checked when parsed, but a symlink in the image
+ * (/data -> /proc, /root-link -> /) may lead where no volume may go: check
+ * where it really ended up, as the kernel names the directory we hold. */
+static int check_target(int target, const struct volume *v, const char *newroot)
+{
+    char link[64];
+    char path[PATH_MAX];
+    size_t len = strlen(newroot);
+    ssize_t n;
+
+    snprintf(link, sizeof(link), "/proc/self/fd/%d", target);
+    n = readlink(link, path, sizeof(path) - 1);
+    if (n < 0) {
+        err_sys("volume: readlink %s", link);
+        return -1;
+    }
+    path[n] = '\0';
+    /* Inside newroot by construction (RESOLVE_IN_ROOT); "" is the root. */
+    if (strncmp(path, newroot, len) != 0 || (path[len] != '/' && path[len] != '\0')) {
+        err_msg("volume %s: resolves outside the container (%s)", v->container, path);
+        return -1;
+    }
+    if (!container_path_allowed(path[len] ? path + len : "/")) {
+        err_msg("volume %s: resolves to %s in the container, where volumes cannot go", v->container,
+                path[len] ? path + len : "/");
+        return -1;
+    }
+    return 0;
+}
+
 int volumes_mount(const struct volume *v, int n, const char *newroot)
 {
+    char real[PATH_MAX];
     int rootfd;
     int ret = 0;
 
@@ -246,6 +287,13 @@ int volumes_mount(const struct volume *v, int n, const char *newroot)
         err_sys("open %s", newroot);
         return -1;
     }
+    /* The kernel names directories by their canonical path: compare with
+     * the canonical form of newroot (MYDOCKER_ROOT may hold a symlink). */
+    if (!realpath(newroot, real)) {
+        err_sys("realpath %s", newroot);
+        close(rootfd);
+        return -1;
+    }
     for (int i = 0; i < n && ret == 0; i++) {
         int target = open_or_make(rootfd, v[i].container);
 
@@ -254,7 +302,9 @@ int volumes_mount(const struct volume *v, int n, const char *newroot)
             ret = -1;
             break;
         }
-        ret = mount_volume(&v[i], target);
+        ret = check_target(target, &v[i], real);
+        if (ret == 0)
+            ret = mount_volume(&v[i], target);
         close(target);
         if (ret == 0)
             log_info("volume %s on %s%s", v[i].host, v[i].container, v[i].read_only ? " (ro)" : "");

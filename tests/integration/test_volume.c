@@ -121,14 +121,26 @@ static void test_paths_resolve_inside_the_container(void **state)
 
     (void)state;
     snprintf(root, sizeof(root), "%s/root", tmp);
-    assert_int_equal(host_sh("set -e; mkdir -p '%s/images' '%s/t'; tar -xf '%s' -C '%s/t';"
-                             " ln -s /etc '%s/t/data'; ln -s ../../../../.. '%s/t/up';"
-                             " tar -C '%s/t' -cf '%s/images/busybox.tar' .; rm -rf '%s/t'",
-                             root, root, busybox_tar, root, root, root, root, root, root),
-                     0);
+    assert_int_equal(
+        host_sh("set -e; mkdir -p '%s/images' '%s/t'; tar -xf '%s' -C '%s/t';"
+                " ln -s /etc '%s/t/data'; ln -s ../../../../.. '%s/t/up';"
+                " ln -s /proc '%s/t/pdata'; ln -s / '%s/t/rootlink'; ln -s ../sys/fs '%s/t/sfs';"
+                " tar -C '%s/t' -cf '%s/images/busybox.tar' .; rm -rf '%s/t'",
+                root, root, busybox_tar, root, root, root, root, root, root, root, root, root),
+        0);
     assert_int_equal(host_sh("mkdir '%s/v' && echo from-volume >'%s/v/marker'", tmp, tmp), 0);
+
     host_etc_before = read_text("/etc/hostname");
     setenv("MYDOCKER_ROOT", root, 1);
+    /* Symlinks that lead where no volume may go are refused. */
+    md(&r, "run", "-v", vspec(0, "v", "/pdata"), "true", NULL);
+    assert_status(&r, 125);
+    assert_contains(r.err, "volume /pdata: resolves to /proc in the container");
+    md(&r, "run", "-v", vspec(0, "v", "/rootlink"), "true", NULL);
+    assert_status(&r, 125);
+    assert_contains(r.err, "resolves to / in the container");
+    md(&r, "run", "-v", vspec(0, "v", "/sfs/x"), "true", NULL);
+    assert_status(&r, 125);
     md(&r, "run", "-v", vspec(0, "v", "/data"), "cat", "/etc/marker", NULL);
     assert_status(&r, 0);
     assert_string_equal(r.out, "from-volume\n");
