@@ -57,6 +57,29 @@ static int set_environment(const struct container_args *a)
     return 0;
 }
 
+/* With -ti the command shares mydocker's terminal. A shell with job
+ * control wants its own process group in the foreground, and at exit
+ * gives the terminal back to the group it found there; mydocker's group
+ * lives in the host's PID namespace and cannot be seen from here, so dash
+ * would fail ("Cannot set tty process group") and exit 2. Give the
+ * container a group of its own and the terminal. SIGTTOU is blocked while
+ * we do it: a background group that calls tcsetpgrp(3) is stopped by it. */
+static int take_terminal(void)
+{
+    sigset_t ttou;
+    sigset_t old;
+    int ret;
+
+    if (!isatty(STDIN_FILENO))
+        return 0;
+    sigemptyset(&ttou);
+    sigaddset(&ttou, SIGTTOU);
+    sigprocmask(SIG_BLOCK, &ttou, &old);
+    ret = setpgid(0, 0) < 0 || tcsetpgrp(STDIN_FILENO, getpgrp()) < 0 ? -1 : 0;
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    return ret;
+}
+
 int container_main(void *arg)
 {
     const struct container_args *a = arg;
@@ -86,6 +109,8 @@ int container_main(void *arg)
     if (rootfs_enter(a->rootfs) < 0)
         exit_with(a, EXIT_MYDOCKER);
 
+    if (a->tty && take_terminal() < 0)
+        die(a, EXIT_MYDOCKER, "make the container the terminal's foreground");
     if (!a->tty) {
         int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 

@@ -66,6 +66,23 @@ static const char *signal_name(int sig)
     return name ? name : "?";
 }
 
+/* The container took the terminal (take_terminal in container.c); take it
+ * back, so that mydocker is not left writing from a background group.
+ * SIGTTOU is blocked for the same reason as there. */
+static void restore_terminal(void)
+{
+    sigset_t ttou;
+    sigset_t old;
+
+    if (!isatty(STDIN_FILENO))
+        return;
+    sigemptyset(&ttou);
+    sigaddset(&ttou, SIGTTOU);
+    sigprocmask(SIG_BLOCK, &ttou, &old);
+    tcsetpgrp(STDIN_FILENO, getpgrp());
+    sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
 /* A signal that came during setup: no container yet to forward it to, so
  * stop, as if it had killed us, and let the caller undo the setup. */
 static bool interrupted(int *ret)
@@ -247,6 +264,8 @@ int run_container(const struct run_opts *opts)
         goto out;
     }
     ret = wait_container(child, opts->stop_timeout, &set);
+    if (opts->tty)
+        restore_terminal();
     log_info("container %s exited with status %d", id, ret);
 out:
     if (stack != MAP_FAILED)

@@ -199,6 +199,28 @@ static void test_stdin_is_dev_null_without_ti(void **state)
     assert_string_equal(r.out, "hello\n");
 }
 
+/* With -ti on a terminal, an interactive shell gets the terminal and gives
+ * it back cleanly: dash used to exit 2 with "Cannot set tty process group". */
+static void test_interactive_shell_owns_the_terminal(void **state)
+{
+    char out[4300];
+    char *text;
+
+    (void)state;
+    snprintf(out, sizeof(out), "%s/tty.out", state_root);
+    assert_int_equal(
+        host_sh("(sleep 0.5; echo 'echo in-$$'; sleep 0.3; echo 'exit 0'; sleep 1) |"
+                " script -qec \"'%s' -log-level error run -ti sh -i\" /dev/null >'%s' 2>&1",
+                mydocker_bin, out),
+        0);
+    text = read_text(out);
+    unlink(out);
+    assert_non_null(text);
+    assert_contains(text, "in-1");
+    assert_not_contains(text, "tty process group");
+    free(text);
+}
+
 static void test_needs_root(void **state)
 {
     char *argv[] = {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
@@ -294,6 +316,7 @@ const struct itest namespace_tests[] = {
     ITEST("chapter3", test_second_sigint_kills_at_once),
     ITEST("chapter3", test_no_orphan_when_mydocker_dies),
     ITEST("chapter3", test_stdin_is_dev_null_without_ti),
+    ITEST("chapter3", test_interactive_shell_owns_the_terminal),
     ITEST("chapter3", test_needs_root),
     ITEST("chapter3", test_usage_errors),
     ITEST("chapter3", test_log_lines_are_json_with_levels),
