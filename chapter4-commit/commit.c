@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 enum { MAX_LISTED = 64 };
@@ -60,23 +59,8 @@ static int pack(const char *dir, const char *tarball)
     char *const argv[] = {
         "tar", "--create", "--numeric-owner", "--file", (char *)tarball, "--directory", (char *)dir,
         ".",   NULL};
-    int wstatus;
-    pid_t pid = fork();
 
-    if (pid < 0) {
-        err_sys("fork tar");
-        return -1;
-    }
-    if (pid == 0) {
-        execvp(argv[0], argv);
-        err_sys("exec tar");
-        _exit(EXIT_NOT_FOUND);
-    }
-    if (waitpid(pid, &wstatus, 0) < 0 || !WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
-        err_msg("tar --create --directory %s failed", dir);
-        return -1;
-    }
-    return 0;
+    return run_tar(argv);
 }
 
 int commit_container(const char *want, const char *image)

@@ -70,11 +70,8 @@ static int drop_device(const char *path, const struct stat *st, int type, struct
 /* GNU tar refuses member names with "..", strips a leading "/", and
  * creates symlinks that point outside as placeholders until the end, so a
  * symlink cannot carry a later member out of dir. */
-static int untar(const char *tarball, const char *dir)
+int run_tar(char *const argv[])
 {
-    char *const argv[] = {"tar",    "--extract",     "--numeric-owner", "--preserve-permissions",
-                          "--file", (char *)tarball, "--directory",     (char *)dir,
-                          NULL};
     int wstatus;
     pid_t pid = fork();
 
@@ -88,10 +85,19 @@ static int untar(const char *tarball, const char *dir)
         _exit(127);
     }
     if (waitpid(pid, &wstatus, 0) < 0 || !WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
-        err_msg("tar --extract --file %s failed", tarball);
+        err_msg("%s %s failed", argv[0], argv[1]);
         return -1;
     }
     return 0;
+}
+
+static int untar(const char *tarball, const char *dir)
+{
+    char *const argv[] = {"tar",    "--extract",     "--numeric-owner", "--preserve-permissions",
+                          "--file", (char *)tarball, "--directory",     (char *)dir,
+                          NULL};
+
+    return run_tar(argv);
 }
 
 int image_unpack(const char *name, char *dir, size_t len)

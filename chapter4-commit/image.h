@@ -22,6 +22,9 @@ bool image_name_valid(const char *name);
  * of the way, and removes it unless a running container still uses it. */
 int image_forget_unpacked(const char *name);
 
+/* Runs tar with argv (argv[0] is "tar") and waits: 0 if it exited 0. */
+int run_tar(char *const argv[]);
+
 /* rm -rf that never leaves the filesystem it starts on: a mount point
  * below path makes it fail rather than delete what is mounted there. */
 int remove_tree(const char *path);
