@@ -170,7 +170,8 @@ int container_fs_destroy(struct container_fs *fs)
     }
     fs->mounted = false;
     /* remove_tree never crosses into a mount: if the unmount failed, it
-     * stops at merged/ instead of deleting the image through it. */
+     * stops at merged/ instead of deleting through it the container's
+     * files, or whatever else is mounted below. */
     if (ret == 0 && remove_tree(fs->dir) < 0)
         ret = -1;
     if (fs->lock_fd >= 0)
@@ -184,8 +185,8 @@ int container_fs_destroy(struct container_fs *fs)
 static void reap(const char *containers, const char *id)
 {
     struct container_fs fs = {.lock_fd = -1};
-    FILE *mounts;
-    char line[PATH_MAX * 2];
+    struct stat dir_st;
+    struct stat merged_st;
 
     if (fmt_path(fs.dir, sizeof(fs.dir), "%s/%s", containers, id) < 0 ||
         fmt_path(fs.merged, sizeof(fs.merged), "%s/merged", fs.dir) < 0)
@@ -196,17 +197,11 @@ static void reap(const char *containers, const char *id)
             close(fs.lock_fd);
         return; /* alive */
     }
-    /* Is merged/ still mounted? /proc/self/mounts lists mount points. */
-    mounts = fopen("/proc/self/mounts", "re");
-    while (mounts && fgets(line, sizeof(line), mounts)) {
-        const char *mnt = strchr(line, ' ');
-
-        if (mnt && strncmp(mnt + 1, fs.merged, strlen(fs.merged)) == 0 &&
-            mnt[1 + strlen(fs.merged)] == ' ')
-            fs.mounted = true;
-    }
-    if (mounts)
-        fclose(mounts);
+    /* Is merged/ still mounted? A mount point lies on another device than
+     * the directory holding it. (Simpler than parsing /proc/self/mounts,
+     * where a space in a path is written \040.) */
+    fs.mounted = stat(fs.dir, &dir_st) == 0 && stat(fs.merged, &merged_st) == 0 &&
+                 dir_st.st_dev != merged_st.st_dev;
     log_info("cleaning up container %s, left by a mydocker that was killed", id);
     cgroup_remove_id(id);
     container_fs_destroy(&fs);

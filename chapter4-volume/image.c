@@ -24,12 +24,16 @@ const char *state_root(void)
     return root && *root ? root : DEFAULT_ROOT;
 }
 
+/* nftw stops at the first non-zero return and passes it on: REPORTED
+ * tells remove_tree the failure was already named here. */
+enum { REPORTED = 1 };
+
 static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
     (void)st, (void)ftw;
     if ((type == FTW_DP ? rmdir(path) : unlink(path)) < 0) {
         err_sys("remove %s", path);
-        return -1;
+        return REPORTED;
     }
     return 0;
 }
@@ -39,9 +43,11 @@ int remove_tree(const char *path)
     /* FTW_PHYS: a symlink is removed, never followed. FTW_MOUNT: nothing on
      * another filesystem is visited, so its mount point stays non-empty and
      * its rmdir fails: we stop instead of emptying a mount. */
-    if (nftw(path, remove_entry, NFTW_FDS, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0) {
-        if (errno == ENOENT)
-            return 0;
+    int ret = nftw(path, remove_entry, NFTW_FDS, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+
+    if (ret == REPORTED)
+        return -1;
+    if (ret < 0 && errno != ENOENT) {
         err_sys("remove %s", path);
         return -1;
     }

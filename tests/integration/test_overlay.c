@@ -145,6 +145,25 @@ static void test_state_of_a_killed_run_is_reaped(void **state)
 
 /* The first run unpacks; later runs find the image ready. Two first runs
  * at once both work and leave one image, no temp dirs. */
+/* The same in a state root whose path holds a space (mountinfo writes it
+ * as \040: the reaper must not depend on parsing that). */
+static void test_reaping_works_with_a_space_in_the_path(void **state)
+{
+    const char *root = use_other_root("/tmp/mydocker-itest space.XXXXXX");
+
+    (void)state;
+    assert_int_equal(host_sh("mkdir '%s/images' && cp '%s' '%s/images/'", root, busybox_tar, root),
+                     0);
+    md_spawn(&p, "run", "sh", "-c", "echo ready; sleep 100", NULL);
+    proc_wait_for(&p, "ready", 10);
+    kill(p.pid, SIGKILL);
+    assert_int_equal(proc_finish(&p, 10), 137);
+    md(&r, "run", "true", NULL);
+    assert_status(&r, 0);
+    assert_contains(r.err, "left by a mydocker that was killed");
+    assert_int_equal(host_sh("[ -z \"$(ls -A '%s/containers')\" ]", root), 0);
+}
+
 static void test_unpack_once_even_when_racing(void **state)
 {
     static struct proc a;
@@ -190,6 +209,7 @@ const struct itest overlay_tests[] = {
     ITEST("chapter4-overlay", test_upper_receives_the_writes),
     ITEST("chapter4-overlay", test_parallel_containers_are_isolated),
     ITEST("chapter4-overlay", test_state_of_a_killed_run_is_reaped),
+    ITEST("chapter4-overlay", test_reaping_works_with_a_space_in_the_path),
     ITEST("chapter4-overlay", test_unpack_once_even_when_racing),
     ITEST("chapter4-overlay", test_comma_in_path_is_refused),
 };
