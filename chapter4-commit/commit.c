@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 enum { MAX_LISTED = 64 };
@@ -49,18 +51,38 @@ static int pick_container(const char *id, char *out, size_t len)
     return id || n != 1 ? -1 : 0;
 }
 
-/* tar, as docker export writes it: entries "./bin/sh", numeric owners,
+/* A root filesystem tar as docker export makes (its entries are "bin/sh",
+ * ours "./bin/sh"; importers take both), numeric owners,
  * symlinks as symlinks. merged/ is the overlay as the host sees it: the
  * image plus the container's changes, with no whiteouts, and none of the
  * mounts made in the container's own namespace (its /proc, its /dev
  * tmpfs, its volumes), which is what a commit should leave out. */
-static int pack(const char *dir, const char *tarball)
+static int pack(const char *merged, const char *tarball)
 {
+    char dir[64];
     char *const argv[] = {
-        "tar", "--create", "--numeric-owner", "--file", (char *)tarball, "--directory", (char *)dir,
+        "tar", "--create", "--numeric-owner", "--file", (char *)tarball, "--directory", dir,
         ".",   NULL};
+    struct statfs sfs;
+    int fd;
+    int ret;
 
-    return run_tar(argv);
+    /* The container may exit while we pack, and its teardown unmount
+     * merged/. Hold the overlay open, and let tar read it through this fd
+     * (not close-on-exec, so tar inherits it): a lazily unmounted overlay
+     * stays whole while an fd holds it, and an already unmounted merged/
+     * is an empty directory that fstatfs tells from an overlay. */
+    fd = open(merged, O_RDONLY | O_DIRECTORY);
+    if (fd < 0 || fstatfs(fd, &sfs) < 0 || sfs.f_type != OVERLAYFS_MAGIC) {
+        err_msg("%s is not mounted: the container has stopped", merged);
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    snprintf(dir, sizeof(dir), "/proc/self/fd/%d", fd);
+    ret = run_tar(argv);
+    close(fd);
+    return ret;
 }
 
 int commit_container(const char *want, const char *image)
@@ -72,7 +94,9 @@ int commit_container(const char *want, const char *image)
     int fd;
 
     if (!image_name_valid(image)) {
-        err_msg("invalid image name '%s': use [a-z0-9][a-z0-9_.-]*, at most 128 characters", image);
+        err_msg("invalid image name '%s': use [a-z0-9][a-z0-9_.-]*, at most 128 characters, "
+                "not ending in .tar",
+                image);
         return EXIT_MYDOCKER;
     }
     if (pick_container(want, id, sizeof(id)) < 0)

@@ -91,7 +91,13 @@ int run_tar(char *const argv[])
         _exit(127);
     }
     if (waitpid(pid, &wstatus, 0) < 0 || !WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
-        err_msg("%s %s failed", argv[0], argv[1]);
+        const char *file = "?";
+
+        for (int i = 1; argv[i] && argv[i + 1]; i++) {
+            if (strcmp(argv[i], "--file") == 0)
+                file = argv[i + 1];
+        }
+        err_msg("tar %s --file %s failed", argv[1], file);
         return -1;
     }
     return 0;
@@ -157,6 +163,10 @@ bool image_name_valid(const char *name)
     size_t len = strlen(name);
 
     if (len == 0 || len > IMAGE_NAME_MAX || !(islower(name[0]) || isdigit(name[0])))
+        return false;
+    /* NAME.tar and NAME/ live side by side: "x.tar" would be both the
+     * tarball of "x" and the unpacked copy of "x.tar". */
+    if (len >= 4 && strcmp(name + len - 4, ".tar") == 0)
         return false;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)name[i];

@@ -15,7 +15,8 @@ const char *state_root(void);
  * and writes its path to dir. 0 on success, -1 after saying why. */
 int image_unpack(const char *name, char *dir, size_t len);
 
-/* [a-z0-9][a-z0-9_.-]{0,127}: nothing else may become a path. */
+/* [a-z0-9][a-z0-9_.-]{0,127}, not ending in ".tar": nothing else may
+ * become a path. */
 bool image_name_valid(const char *name);
 
 /* After images/NAME.tar was replaced: moves the stale unpacked copy out

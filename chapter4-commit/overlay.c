@@ -15,8 +15,6 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#define OVERLAYFS_MAGIC 0x794c7630 /* statfs f_type; see linux/magic.h */
-
 /* The layers, in the order they are made; torn down in reverse. */
 static const char *const layers[] = {"upper", "work", "merged"};
 

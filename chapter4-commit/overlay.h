@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#define OVERLAYFS_MAGIC 0x794c7630 /* statfs f_type; see linux/magic.h */
+
 /* Container ids are 12 hex digits; room to spare for names read from disk. */
 enum { CONTAINER_ID_MAX = 64 };
 

@@ -105,7 +105,8 @@ static void test_commit_leaves_out_mounts(void **state)
 
 static void test_bad_names_write_nothing(void **state)
 {
-    static const char *const names[] = {"../x", "a/b", ".hidden", "", "Upper", "a b", "-x"};
+    static const char *const names[] = {"../x",  "a/b", ".hidden", "",
+                                        "Upper", "a b", "-x",      "busybox.tar"};
     char longname[201];
 
     (void)state;
@@ -152,6 +153,23 @@ static void test_which_container(void **state)
     assert_status(&r, 0);
     assert_string_equal(r.out, "second\n");
     drop_image("which");
+}
+
+/* A container whose merged/ is no longer mounted (its teardown has begun)
+ * must not be committed as an empty image. */
+static void test_commit_of_a_stopping_container_fails(void **state)
+{
+    (void)state;
+    start(&p, "echo ready; sleep 100");
+    assert_int_equal(host_sh("umount -l '%s'/containers/*/merged", state_root), 0);
+    md(&r, "commit", "empty", NULL);
+    assert_status(&r, 125);
+    assert_contains(r.err, "is not mounted: the container has stopped");
+    assert_int_equal(host_sh("[ ! -e '%s/images/empty.tar' ]", state_root), 0);
+    kill(p.pid, SIGKILL); /* its teardown cannot unmount what we unmounted */
+    proc_finish(&p, 10);
+    md(&r, "run", "true", NULL); /* reaps what is left */
+    assert_status(&r, 0);
 }
 
 /* A full disk: the commit fails and leaves neither IMAGE.tar nor a temp. */
@@ -227,6 +245,7 @@ const struct itest commit_tests[] = {
     ITEST("chapter4-commit", test_commit_leaves_out_mounts),
     ITEST("chapter4-commit", test_bad_names_write_nothing),
     ITEST("chapter4-commit", test_which_container),
+    ITEST("chapter4-commit", test_commit_of_a_stopping_container_fails),
     ITEST("chapter4-commit", test_full_disk_leaves_nothing),
     ITEST("chapter4-commit", test_hostile_images_stay_contained),
 };
