@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/diff-scope.sh: each chapter's diff from its predecessor touches only
 # the files tests/diff-scope.txt allows it. With --stat, prints one line per
-# step instead: files changed, lines added and removed.
+# step instead: lines of code added and removed (the README aside), and the
+# files changed.
 set -uo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$top" || exit 2
@@ -15,10 +16,10 @@ for ((i = 1; i < ${#chapters[@]}; i++)); do
     changed=$(diff -rq "${excludes[@]}" "$from" "$to" |
         sed -E 's|^Files [^ ]+/([^ /]+) and .*|\1|; s|^Only in [^:]+: (.*)|\1|' | sort)
     if [ "${1:-}" = --stat ]; then
-        read -r added removed < <(diff -ruN "${excludes[@]}" "$from" "$to" |
+        read -r added removed < <(diff -ruN "${excludes[@]}" -x README.md "$from" "$to" |
             awk '/^\+\+\+|^---/ {next} /^\+/ {a++} /^-/ {r++} END {print a+0, r+0}')
-        printf '%-17s %2d files  +%-4d -%-4d %s\n' "$to" "$(wc -w <<<"$changed")" "$added" \
-            "$removed" "$(tr '\n' ' ' <<<"$changed")"
+        printf '%-17s code +%-4d -%-4d  %2d files: %s\n' "$to" "$added" "$removed" \
+            "$(wc -w <<<"$changed")" "$(tr '\n' ' ' <<<"$changed")"
         continue
     fi
     allowed=" $(sed -n "s/^$to: //p" tests/diff-scope.txt) "
