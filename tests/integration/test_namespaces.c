@@ -95,6 +95,29 @@ static void test_exit_codes(void **state)
     assert_contains(r.err, "mydocker: exec /no/such/command: No such file or directory");
 }
 
+/* Starts `mydocker run ARGS... sleep 100` and returns once the container's
+ * PID 1 really is sleep: a signal sent while a shell still stood there
+ * would meet the shell's handlers, not sleep's lack of them. */
+static void spawn_sleeper(struct proc *c, const char *timeout)
+{
+    char path[64];
+    pid_t child;
+
+    md_spawn(c, "run", "-stop-timeout", timeout, "sleep", "100", NULL);
+    child = container_pid(c->pid);
+    snprintf(path, sizeof(path), "/proc/%d/comm", (int)child);
+    for (int i = 0; i < 500; i++) {
+        char *comm = read_text(path);
+        bool is_sleep = comm && strcmp(comm, "sleep\n") == 0;
+
+        free(comm);
+        if (is_sleep)
+            return;
+        usleep(10000);
+    }
+    fail_msg("the container never became sleep");
+}
+
 static void test_killed_from_host_is_137(void **state)
 {
     (void)state;
@@ -126,8 +149,7 @@ static void test_ignored_sigterm_ends_in_sigkill(void **state)
     double took;
 
     (void)state;
-    md_spawn(&p, "run", "-stop-timeout", "1", "sh", "-c", "echo ready; exec sleep 100", NULL);
-    proc_wait_for(&p, "ready", 10);
+    spawn_sleeper(&p, "1");
     clock_gettime(CLOCK_MONOTONIC, &t0);
     assert_int_equal(kill(p.pid, SIGTERM), 0);
     assert_int_equal(proc_finish(&p, 15), 137);
@@ -158,8 +180,7 @@ static bool process_alive(pid_t pid)
 static void test_second_sigint_kills_at_once(void **state)
 {
     (void)state;
-    md_spawn(&p, "run", "sh", "-c", "echo ready; exec sleep 100", NULL);
-    proc_wait_for(&p, "ready", 10);
+    spawn_sleeper(&p, "10");
     assert_int_equal(kill(p.pid, SIGINT), 0);
     proc_wait_for_err(&p, "forwarding SIGINT", 10);
     assert_int_equal(kill(p.pid, SIGINT), 0);

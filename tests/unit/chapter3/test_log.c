@@ -297,7 +297,7 @@ static void test_write_info_line(void **state)
     (void)state;
     before = time(NULL);
     capture_start(&c);
-    line = __LINE__;
+    line = __LINE__ + 1; /* the log call is on the next line */
     log_info("container %s: pid %d", "abc", 42);
     capture_end(&c, got, sizeof(got));
     after = time(NULL);
@@ -317,7 +317,7 @@ static void test_write_escapes_message(void **state)
     (void)state;
     before = time(NULL);
     capture_start(&c);
-    line = __LINE__;
+    line = __LINE__ + 1; /* the log call is on the next line */
     log_warn("say \"%s\"\tnow\n\x01 %s", "hi\\", "\xff");
     capture_end(&c, got, sizeof(got));
     after = time(NULL);
