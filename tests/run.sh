@@ -81,13 +81,22 @@ mkdir -p "$build"
 need_cmocka
 step "integration harness (build)" cc "${cflags[@]}" -o "$build/itest" "$top"/tests/integration/*.c -lcmocka
 
-# Formatting, cppcheck, clang-tidy and shellcheck are part of the suite.
+# Formatting, cppcheck, clang-tidy and shellcheck are part of the suite;
+# as with cmocka, install them when we can.
+missing=()
+for tool in cppcheck clang-tidy clang-format shellcheck; do
+    command -v "$tool" >/dev/null || missing+=("$tool")
+done
+if [ ${#missing[@]} -gt 0 ] && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+    say "tests: installing ${missing[*]}"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
 if "$top/tests/lint.sh" "$@" >"$build/lint.out" 2>&1; then
     say "lint: passed"
     passed=$((passed + 1))
 else
     cat "$build/lint.out"
-    say "FAILED: lint (needs cppcheck, clang-tidy, clang-format, shellcheck)"
+    say "FAILED: lint (it needs cppcheck, clang-tidy, clang-format and shellcheck: sudo apt-get install them)"
     failed=$((failed + 1))
 fi
 
