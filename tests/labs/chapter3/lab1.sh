@@ -5,24 +5,10 @@
 # (longer than 64 bytes) makes mydocker exit 125.
 # Run it with: sudo make check-lab CHAPTER=chapter3 LAB=1
 set -euo pipefail
-: "${MYDOCKER:?set MYDOCKER to the mydocker binary of the chapter}"
-
-fail() {
-    echo "lab 1: $*"
-    exit 1
-}
-
-[ "$(id -u)" -eq 0 ] || fail "run it as root: sudo make check-lab CHAPTER=chapter3 LAB=1"
-
-MYDOCKER_ROOT=$(mktemp -d /tmp/mydocker-lab1.XXXXXX)
-export MYDOCKER_ROOT
-trap 'rm -rf --one-file-system -- "$MYDOCKER_ROOT"' EXIT
-
-# Runs mydocker quietly (errors only; killed if it hangs for 30 s);
-# stdout and stderr together.
-quiet() {
-    timeout -k 5 30 "$MYDOCKER" -log-level error "$@" 2>&1
-}
+# shellcheck source=SCRIPTDIR/../lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+lab_init chapter3 1
+lab_state_root
 
 out=$(quiet run true) || fail "mydocker run true fails: the container no longer starts: $out"
 

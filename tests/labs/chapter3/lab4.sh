@@ -6,32 +6,12 @@
 # 127. Without -init nothing changes.
 # Run it with: sudo make check-lab CHAPTER=chapter3 LAB=4
 set -euo pipefail
-: "${MYDOCKER:?set MYDOCKER to the mydocker binary of the chapter}"
-
-fail() {
-    echo "lab 4: $*"
-    exit 1
-}
-
-[ "$(id -u)" -eq 0 ] || fail "run it as root: sudo make check-lab CHAPTER=chapter3 LAB=4"
-
-MYDOCKER_ROOT=$(mktemp -d /tmp/mydocker-lab4.XXXXXX)
-export MYDOCKER_ROOT
-pid=
-cleanup() {
-    if [ -n "$pid" ]; then
-        kill -KILL "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    fi
-    rm -rf --one-file-system -- "$MYDOCKER_ROOT"
-}
-trap cleanup EXIT
-
-# Runs mydocker quietly (errors only; killed if it hangs for 30 s);
-# stdout and stderr together.
-quiet() {
-    timeout -k 5 30 "$MYDOCKER" -log-level error "$@" 2>&1
-}
+# shellcheck source=SCRIPTDIR/../lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+lab_init chapter3 4
+lab_state_root
+# At exit, a "sleep 100" container still running ($bg) is killed outright.
+bg_signal=KILL
 
 out=$(quiet run true) || fail "mydocker run true fails: the container no longer starts: $out"
 status=0
@@ -61,19 +41,19 @@ running() {
 }
 
 "$MYDOCKER" -log-level error run -init -stop-timeout 30 sleep 100 >/dev/null 2>&1 &
-pid=$!
+bg=$!
 sleep 0.5
-kill -TERM "$pid"
+kill -TERM "$bg"
 for _ in $(seq 100); do
-    running "$pid" || break
+    running "$bg" || break
     sleep 0.1
 done
-if running "$pid"; then
+if running "$bg"; then
     fail "10 s after SIGTERM, 'sleep 100' still runs: does the parent get past its read() of the status pipe (your init must close its write end)? does your init pass SIGTERM on to the command?"
 fi
 status=0
-wait "$pid" || status=$?
-pid=
+wait "$bg" || status=$?
+bg=
 [ "$status" -eq 143 ] ||
     fail "SIGTERM should end the container with 143 (128+15), not $status"
 

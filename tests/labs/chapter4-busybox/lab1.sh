@@ -5,26 +5,11 @@
 # instance, not the host's ptys).
 # Run it with: sudo make check-lab CHAPTER=chapter4-busybox LAB=1
 set -euo pipefail
-: "${MYDOCKER:?set MYDOCKER to the mydocker binary of the chapter}"
-: "${REPO:?set REPO to the top directory of the repository}"
-
-fail() {
-    echo "lab 1: $*"
-    exit 1
-}
-
-[ "$(id -u)" -eq 0 ] || fail "run it as root: sudo make check-lab CHAPTER=chapter4-busybox LAB=1"
-
-MYDOCKER_ROOT=$(mktemp -d /tmp/mydocker-lab1.XXXXXX)
-export MYDOCKER_ROOT
-trap 'rm -rf --one-file-system -- "$MYDOCKER_ROOT"' EXIT
-mkdir -p "$MYDOCKER_ROOT/images"
-if [ -f "$REPO/build/busybox.tar" ]; then
-    cp "$REPO/build/busybox.tar" "$MYDOCKER_ROOT/images/"
-else
-    "$REPO/scripts/busybox-image.sh" "$MYDOCKER_ROOT/images/busybox.tar" 2>/dev/null ||
-        fail "could not make the busybox image: run $REPO/scripts/busybox-image.sh to see why"
-fi
+# shellcheck source=SCRIPTDIR/../lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+lab_init --repo chapter4-busybox 1
+lab_state_root
+lab_busybox_image
 
 # In the container: run SCRIPT with sh, quietly; its output on stdout.
 in_container() {

@@ -6,32 +6,11 @@
 # found).
 # Run it with: sudo make check-lab CHAPTER=chapter4-busybox LAB=4
 set -euo pipefail
-: "${MYDOCKER:?set MYDOCKER to the mydocker binary of the chapter}"
-: "${REPO:?set REPO to the top directory of the repository}"
-
-fail() {
-    echo "lab 4: $*"
-    exit 1
-}
-
-[ "$(id -u)" -eq 0 ] || fail "run it as root: sudo make check-lab CHAPTER=chapter4-busybox LAB=4"
-
-MYDOCKER_ROOT=$(mktemp -d /tmp/mydocker-lab4.XXXXXX)
-export MYDOCKER_ROOT
-bg=
-cleanup() {
-    [ -z "$bg" ] || kill "$bg" 2>/dev/null || true
-    [ -z "$bg" ] || wait "$bg" 2>/dev/null || true
-    rm -rf --one-file-system -- "$MYDOCKER_ROOT"
-}
-trap cleanup EXIT
-mkdir -p "$MYDOCKER_ROOT/images"
-if [ -f "$REPO/build/busybox.tar" ]; then
-    cp "$REPO/build/busybox.tar" "$MYDOCKER_ROOT/images/"
-else
-    "$REPO/scripts/busybox-image.sh" "$MYDOCKER_ROOT/images/busybox.tar" 2>/dev/null ||
-        fail "could not make the busybox image: run $REPO/scripts/busybox-image.sh to see why"
-fi
+# shellcheck source=SCRIPTDIR/../lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+lab_init --repo chapter4-busybox 4
+lab_state_root
+lab_busybox_image
 image=$MYDOCKER_ROOT/images/busybox
 
 # mydocker run ARG..., quietly; stdout and stderr together.

@@ -5,51 +5,14 @@
 # and leaves out hidden files (a commit in progress) and unpacked dirs.
 # Run it with: sudo make check-lab CHAPTER=chapter4-commit LAB=1
 set -euo pipefail
-: "${MYDOCKER:?set MYDOCKER to the mydocker binary of the chapter}"
-: "${REPO:?set REPO to the top directory of the repository}"
-
-fail() {
-    echo "lab 1: $*"
-    exit 1
-}
-
-[ "$(id -u)" -eq 0 ] || fail "run it as root: sudo make check-lab CHAPTER=chapter4-commit LAB=1"
-
-MYDOCKER_ROOT=$(mktemp -d /tmp/mydocker-lab1.XXXXXX)
-export MYDOCKER_ROOT
-bg=""
-cleanup() {
-    # The background container ends by itself; a SIGTERM makes it quicker.
-    if [ -n "$bg" ]; then
-        kill "$bg" 2>/dev/null || true
-        wait "$bg" 2>/dev/null || true
-    fi
-    rm -rf --one-file-system -- "$MYDOCKER_ROOT"
-}
-trap cleanup EXIT
-mkdir -p "$MYDOCKER_ROOT/images"
-if [ -f "$REPO/build/busybox.tar" ]; then
-    cp "$REPO/build/busybox.tar" "$MYDOCKER_ROOT/images/"
-else
-    "$REPO/scripts/busybox-image.sh" "$MYDOCKER_ROOT/images/busybox.tar" 2>/dev/null ||
-        fail "could not make the busybox image: run $REPO/scripts/busybox-image.sh to see why"
-fi
-
-# Runs mydocker quietly (errors only; killed if it hangs for 30 s);
-# stdout and stderr together.
-quiet() {
-    timeout -k 5 30 "$MYDOCKER" -log-level error "$@" 2>&1
-}
+# shellcheck source=SCRIPTDIR/../lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+lab_init --repo chapter4-commit 1
+lab_state_root
+lab_busybox_image
 
 # A container to commit, running for a few seconds in the background.
-"$MYDOCKER" -log-level error run -stop-timeout 1 sh -c 'echo lab >/lab; sleep 4' \
-    >/dev/null 2>&1 &
-bg=$!
-for _ in $(seq 50); do
-    [ -n "$(ls -A "$MYDOCKER_ROOT/containers" 2>/dev/null)" ] && break
-    sleep 0.1
-done
-sleep 0.5
+start_bg 5 sh -c 'echo lab >/lab; sleep 4'
 out=$(quiet commit lab1img) || fail "mydocker commit lab1img fails, so there is nothing to list: $out"
 wait "$bg" || true
 bg=""

@@ -6,61 +6,15 @@
 # container uses.
 # Run it with: sudo make check-lab CHAPTER=chapter4-commit LAB=2
 set -euo pipefail
-: "${MYDOCKER:?set MYDOCKER to the mydocker binary of the chapter}"
-: "${REPO:?set REPO to the top directory of the repository}"
-
-fail() {
-    echo "lab 2: $*"
-    exit 1
-}
-
-[ "$(id -u)" -eq 0 ] || fail "run it as root: sudo make check-lab CHAPTER=chapter4-commit LAB=2"
-
-MYDOCKER_ROOT=$(mktemp -d /tmp/mydocker-lab2.XXXXXX)
-export MYDOCKER_ROOT
+# shellcheck source=SCRIPTDIR/../lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+lab_init --repo chapter4-commit 2
+lab_state_root
+lab_busybox_image
 images="$MYDOCKER_ROOT/images"
-bg=""
-stop_bg() {
-    # A background container ends by itself; a SIGTERM makes it quicker.
-    if [ -n "$bg" ]; then
-        kill "$bg" 2>/dev/null || true
-        wait "$bg" 2>/dev/null || true
-    fi
-    bg=""
-}
-cleanup() {
-    stop_bg
-    rm -rf --one-file-system -- "$MYDOCKER_ROOT"
-}
-trap cleanup EXIT
-mkdir -p "$images"
-if [ -f "$REPO/build/busybox.tar" ]; then
-    cp "$REPO/build/busybox.tar" "$images/"
-else
-    "$REPO/scripts/busybox-image.sh" "$images/busybox.tar" 2>/dev/null ||
-        fail "could not make the busybox image: run $REPO/scripts/busybox-image.sh to see why"
-fi
-
-# Runs mydocker quietly (errors only; killed if it hangs for 30 s);
-# stdout and stderr together.
-quiet() {
-    timeout -k 5 30 "$MYDOCKER" -log-level error "$@" 2>&1
-}
-
-# Starts a container in the background that runs for a few seconds, and
-# waits until it is up.
-start_bg() {
-    "$MYDOCKER" -log-level error run -stop-timeout 1 "$@" >/dev/null 2>&1 &
-    bg=$!
-    for _ in $(seq 100); do
-        [ -n "$(ls -A "$MYDOCKER_ROOT/containers" 2>/dev/null)" ] && break
-        sleep 0.1
-    done
-    sleep 0.5
-}
 
 # Two images from one busybox container.
-start_bg sh -c 'echo lab >/lab; sleep 4'
+start_bg 10 sh -c 'echo lab >/lab; sleep 4'
 for name in unused inuse; do
     out=$(quiet commit "$name") || fail "mydocker commit $name fails: $out"
 done
@@ -84,7 +38,7 @@ done
 [ -f "$images/busybox.tar" ] || fail "mydocker rmi ../busybox removed images/busybox.tar"
 
 # An image a running container uses: refused, nothing removed.
-start_bg -image inuse sh -c 'sleep 4'
+start_bg 10 -image inuse sh -c 'sleep 4'
 [ -d "$images/inuse" ] || fail "the container from image inuse did not start (no images/inuse/)"
 status=0
 out=$(quiet rmi inuse) || status=$?

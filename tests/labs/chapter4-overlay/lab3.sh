@@ -8,39 +8,12 @@
 # still leave nothing behind.
 # Run it with: sudo make check-lab CHAPTER=chapter4-overlay LAB=3
 set -euo pipefail
-: "${MYDOCKER:?set MYDOCKER to the mydocker binary of the chapter}"
-: "${REPO:?set REPO to the top directory of the repository}"
-
-fail() {
-    echo "lab 3: $*"
-    exit 1
-}
-
-[ "$(id -u)" -eq 0 ] || fail "run it as root: sudo make check-lab CHAPTER=chapter4-overlay LAB=3"
-
-MYDOCKER_ROOT=$(mktemp -d /tmp/mydocker-lab3.XXXXXX)
-export MYDOCKER_ROOT
-
-# Mount points under the state root, deepest first (mountinfo field 5).
-mounts_under_root() {
-    awk -v root="$MYDOCKER_ROOT/" 'index($5, root) == 1 { print $5 }' /proc/self/mountinfo | sort -r
-}
-cleanup() {
-    local m
-    for m in $(mounts_under_root); do
-        umount -l "$m" 2>/dev/null || true
-    done
-    rm -rf --one-file-system -- "$MYDOCKER_ROOT"
-}
-trap cleanup EXIT
-
-mkdir -p "$MYDOCKER_ROOT/images"
-if [ -f "$REPO/build/busybox.tar" ]; then
-    cp "$REPO/build/busybox.tar" "$MYDOCKER_ROOT/images/"
-else
-    "$REPO/scripts/busybox-image.sh" "$MYDOCKER_ROOT/images/busybox.tar" 2>/dev/null ||
-        fail "could not make the busybox image: run $REPO/scripts/busybox-image.sh to see why"
-fi
+# shellcheck source=SCRIPTDIR/../lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+lab_init --repo chapter4-overlay 3
+lab_state_root
+lab_umount_at_exit
+lab_busybox_image
 image=$MYDOCKER_ROOT/images/busybox
 containers=$MYDOCKER_ROOT/containers
 
