@@ -582,13 +582,35 @@ fail:
     return -1;
 }
 
-int cgroup_add(const struct cgroup *cg, pid_t pid)
+int cgroup_open_join(const struct cgroup *cg, int fds[CG_NCONTROLLERS])
 {
-    char value[32];
-
-    snprintf(value, sizeof(value), "%d", (int)pid);
     for (int i = 0; i < cg->ndirs; i++) {
-        if (write_file(cg->dir[i].path, "cgroup.procs", value) < 0)
+        /* v1's "tasks" moves just the writing thread; its "cgroup.procs"
+         * would move the whole thread group and take a global lock that
+         * waits for an RCU grace period (up to ~20 ms). v2 has only
+         * cgroup.procs. */
+        const char *name = cg->dir[i].v2 ? "cgroup.procs" : "tasks";
+        char path[PATH_MAX + 16];
+
+        if (fmt_path(path, sizeof(path), "%s/%s", cg->dir[i].path, name) < 0)
+            fds[i] = -1;
+        else
+            fds[i] = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+        if (fds[i] < 0) {
+            err_sys("open %s", path);
+            while (i-- > 0)
+                close(fds[i]);
+            return -1;
+        }
+    }
+    return cg->ndirs;
+}
+
+int cgroup_join(const int *fds, int n)
+{
+    /* "0" means "the process writing this". */
+    for (int i = 0; i < n; i++) {
+        if (write(fds[i], "0", 1) != 1)
             return -1;
     }
     return 0;

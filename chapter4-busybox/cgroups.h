@@ -67,7 +67,11 @@ struct cgroup {
  * Removes what it made if any step fails. */
 int cgroup_create(struct cgroup *cg, const struct cg_layout *layout, const struct limits *l,
                   const char *id);
-int cgroup_add(const struct cgroup *cg, pid_t pid);
+/* Opens, close-on-exec, the file through which a process joins each
+ * directory; returns how many fds it put in fds, or -1. */
+int cgroup_open_join(const struct cgroup *cg, int fds[CG_NCONTROLLERS]);
+/* Run by the joining process itself: puts it into each of those cgroups. */
+int cgroup_join(const int *fds, int n);
 /* Removes the directories; the processes must be gone. */
 int cgroup_destroy(struct cgroup *cg);
 

@@ -1,5 +1,6 @@
 #include "container.h"
 
+#include "cgroups.h"
 #include "log.h"
 #include "rootfs.h"
 
@@ -97,6 +98,12 @@ int container_main(void *arg)
     if (read(a->go_fd, &go, 1) != 1)
         _exit(EXIT_MYDOCKER);
     close(a->go_fd);
+
+    /* Into the cgroups before anything else, so every byte the command
+     * allocates and every process it forks is counted. Moving ourselves is
+     * the kernel's fast path; see cgroup_open_join(). */
+    if (cgroup_join(a->cgroup_fds, a->ncgroup_fds) < 0)
+        die(a, EXIT_MYDOCKER, "join the container's cgroups");
 
     /* A new mount namespace starts as a copy that still shares propagation
      * with the host (systemd makes / shared): without this, our /proc mount

@@ -16,13 +16,15 @@ enum {
 struct container_args {
     char **argv; /* the command, NULL-terminated */
     const char *hostname;
-    const char *rootfs; /* the directory that becomes "/" */
-    bool tty;           /* keep stdin; else it is /dev/null */
-    int go_fd;          /* read end: one byte once the cgroups hold us */
-    int go_peer;        /* the write end, a copy the child must close */
-    int status_fd;      /* write end, close-on-exec: an exit code on failure */
-    int status_peer;    /* the read end, a copy the child must close */
-    sigset_t sigmask;   /* the mask to restore before exec */
+    const char *rootfs;    /* the directory that becomes "/" */
+    bool tty;              /* keep stdin; else it is /dev/null */
+    int go_fd;             /* read end: one byte once the cgroups hold us */
+    int go_peer;           /* the write end, a copy the child must close */
+    int status_fd;         /* write end, close-on-exec: an exit code on failure */
+    int status_peer;       /* the read end, a copy the child must close */
+    const int *cgroup_fds; /* the child joins its cgroups through these */
+    int ncgroup_fds;
+    sigset_t sigmask; /* the mask to restore before exec */
 };
 
 /* The function clone() starts in the new namespaces. Never returns on

@@ -175,6 +175,7 @@ int run_container(const struct run_opts *opts)
         .argv = opts->argv, .hostname = id, .rootfs = rootfs, .tty = opts->tty};
     int go[2] = {-1, -1};
     int status[2] = {-1, -1};
+    int cgroup_fds[CG_NCONTROLLERS];
     int flags = SIGCHLD;
     char names[64] = "";
     char *stack = MAP_FAILED;
@@ -198,8 +199,13 @@ int run_container(const struct run_opts *opts)
     if (limits_any(&opts->limits) && cgroups_setup(&cg, &opts->limits, id) < 0)
         return EXIT_MYDOCKER;
 
-    /* Two pipes: "go" holds the child until it is in its cgroups (else it
-     * could exec and allocate before the limits bind it); "status" tells
+    args.ncgroup_fds = cgroup_open_join(&cg, cgroup_fds);
+    args.cgroup_fds = cgroup_fds;
+    if (args.ncgroup_fds < 0)
+        goto out;
+
+    /* Two pipes: "go" holds the child until the parent is ready for it
+     * (and, read as EOF, tells it that the parent died); "status" tells
      * whether exec worked: it is close-on-exec, so EOF means it did, and an
      * int means setup or exec failed with that exit code. */
     if (pipe2(go, O_CLOEXEC) < 0 || pipe2(status, O_CLOEXEC) < 0) {
@@ -232,14 +238,12 @@ int run_container(const struct run_opts *opts)
     }
     close(go[0]), go[0] = -1;
     close(status[1]), status[1] = -1;
+    for (int i = 0; i < args.ncgroup_fds; i++)
+        close(cgroup_fds[i]);
+    args.ncgroup_fds = 0;
     log_info("container %s: pid %d in new %s namespaces, command %s", id, (int)child, names,
              opts->argv[0]);
 
-    if (cgroup_add(&cg, child) < 0) {
-        kill(child, SIGKILL);
-        waitpid(child, NULL, 0);
-        goto out;
-    }
     if (write(go[1], "G", 1) != 1) {
         err_sys("start container");
         kill(child, SIGKILL);
@@ -259,6 +263,8 @@ int run_container(const struct run_opts *opts)
         restore_terminal();
     log_info("container %s exited with status %d", id, ret);
 out:
+    for (int i = 0; i < args.ncgroup_fds; i++)
+        close(cgroup_fds[i]);
     if (stack != MAP_FAILED)
         munmap(stack, STACK_SIZE);
     for (int i = 0; i < 2; i++) {

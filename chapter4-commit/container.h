@@ -21,11 +21,13 @@ struct container_args {
     const char *rootfs; /* the directory that becomes "/" */
     const struct volume *volumes;
     int nvolumes;
-    bool tty;         /* keep stdin; else it is /dev/null */
-    int go_fd;        /* read end: one byte once the cgroups hold us */
-    int go_peer;      /* the write end, a copy the child must close */
-    int status_fd;    /* write end, close-on-exec: an exit code on failure */
-    int status_peer;  /* the read end, a copy the child must close */
+    bool tty;              /* keep stdin; else it is /dev/null */
+    int go_fd;             /* read end: one byte once the cgroups hold us */
+    int go_peer;           /* the write end, a copy the child must close */
+    int status_fd;         /* write end, close-on-exec: an exit code on failure */
+    int status_peer;       /* the read end, a copy the child must close */
+    const int *cgroup_fds; /* the child joins its cgroups through these */
+    int ncgroup_fds;
     sigset_t sigmask; /* the mask to restore before exec */
 };
 

@@ -32,6 +32,21 @@ struct capture {
     int file;
 };
 
+/* What the container's child does: open the join files, write "0". */
+static int join_here(const struct cgroup *cg)
+{
+    int fds[CG_NCONTROLLERS];
+    int n = cgroup_open_join(cg, fds);
+    int ret;
+
+    if (n < 0)
+        return -1;
+    ret = cgroup_join(fds, n);
+    for (int i = 0; i < n; i++)
+        close(fds[i]);
+    return ret;
+}
+
 static void capture_start(struct capture *c)
 {
     char path[] = "/tmp/mydocker-ut-cg-err-XXXXXX";
@@ -842,8 +857,8 @@ static void test_create_v1_memory(void **state)
     assert_int_equal(entries(P(state, "memory/mydocker")), 1);
     assert_int_equal(entries(P(state, "memory")), 1);
 
-    assert_int_equal(cgroup_add(&cg, 4242), 0);
-    expect_file(P(state, "memory/mydocker/" ID "/cgroup.procs"), "4242");
+    assert_int_equal(join_here(&cg), 0);
+    expect_file(P(state, "memory/mydocker/" ID "/tasks"), "0");
 
     clear_files(P(state, "memory/mydocker/" ID));
     assert_int_equal(cgroup_destroy(&cg), 0);
@@ -918,8 +933,8 @@ static void test_create_v1_cpuset_inherits(void **state)
     expect_file(P(state, "cpuset/cpuset.cpus"), "0-1\n");
     expect_file(P(state, "cpuset/cpuset.mems"), "0\n");
 
-    assert_int_equal(cgroup_add(&cg, 77), 0);
-    expect_file(P(state, "cpuset/mydocker/" ID "/cgroup.procs"), "77");
+    assert_int_equal(join_here(&cg), 0);
+    expect_file(P(state, "cpuset/mydocker/" ID "/tasks"), "0");
     clear_files(P(state, "cpuset/mydocker/" ID));
     assert_int_equal(cgroup_destroy(&cg), 0);
     expect_absent(P(state, "cpuset/mydocker/" ID));
@@ -946,7 +961,7 @@ static void test_create_v1_cpuset_existing_parent(void **state)
 }
 
 /* Every controller on its own v1 hierarchy but memory and pids, which share
- * one: three directories, and cgroup_add writes each once. */
+ * one: three directories, and the child joins each once. */
 static void test_create_v1_all_shared_mount(void **state)
 {
     struct cg_layout layout = {0};
@@ -984,10 +999,10 @@ static void test_create_v1_all_shared_mount(void **state)
     expect_file(P(state, "cpuset/mydocker/" ID "/cpuset.mems"), "0");
     assert_int_equal(entries(P(state, "cpuset/mydocker/" ID)), 2);
 
-    assert_int_equal(cgroup_add(&cg, 1234), 0);
-    expect_file(P(state, "memory,pids/mydocker/" ID "/cgroup.procs"), "1234");
-    expect_file(P(state, "cpu/mydocker/" ID "/cgroup.procs"), "1234");
-    expect_file(P(state, "cpuset/mydocker/" ID "/cgroup.procs"), "1234");
+    assert_int_equal(join_here(&cg), 0);
+    expect_file(P(state, "memory,pids/mydocker/" ID "/tasks"), "0");
+    expect_file(P(state, "cpu/mydocker/" ID "/tasks"), "0");
+    expect_file(P(state, "cpuset/mydocker/" ID "/tasks"), "0");
     assert_int_equal(entries(P(state, "memory,pids/mydocker/" ID)), 3);
 
     clear_files(P(state, "memory,pids/mydocker/" ID));
@@ -1019,12 +1034,12 @@ static void test_create_v1_four_dirs(void **state)
     set_path(layout.v1[CG_PIDS], P(state, "pids"));
     assert_int_equal(cgroup_create(&cg, &layout, &l, ID), 0);
     assert_int_equal(cg.ndirs, 4);
-    assert_int_equal(cgroup_add(&cg, 9), 0);
+    assert_int_equal(join_here(&cg), 0);
     for (int i = 0; i < 4; i++) {
         snprintf(path, sizeof(path), "%s/mydocker/" ID, roots[i]);
         assert_string_equal(cg.dir[i].path, P(state, path));
-        snprintf(path, sizeof(path), "%s/mydocker/" ID "/cgroup.procs", roots[i]);
-        expect_file(P(state, path), "9");
+        snprintf(path, sizeof(path), "%s/mydocker/" ID "/tasks", roots[i]);
+        expect_file(P(state, path), "0");
     }
     expect_file(P(state, "memory/mydocker/" ID "/memory.limit_in_bytes"), "4096");
     expect_file(P(state, "cpu/mydocker/" ID "/cpu.shares"), "3");
@@ -1044,7 +1059,7 @@ static void test_create_no_limits(void **state)
     assert_int_equal(cgroup_create(&cg, &layout, &l, ID), 0);
     assert_int_equal(cg.ndirs, 0);
     assert_int_equal(entries(P(state, "memory")), 0);
-    assert_int_equal(cgroup_add(&cg, 1), 0);
+    assert_int_equal(join_here(&cg), 0);
     assert_int_equal(entries(P(state, "memory")), 0);
     assert_int_equal(cgroup_destroy(&cg), 0);
 }
@@ -1097,8 +1112,8 @@ static void test_create_v2_memory_escaped_root(void **state)
     assert_int_equal(entries(P(state, "my cgroup/mydocker/" ID)), 1);
     expect_absent(P(state, "my cgroup/mydocker/" ID "/cgroup.subtree_control"));
 
-    assert_int_equal(cgroup_add(&cg, 31337), 0);
-    expect_file(P(state, "my cgroup/mydocker/" ID "/cgroup.procs"), "31337");
+    assert_int_equal(join_here(&cg), 0);
+    expect_file(P(state, "my cgroup/mydocker/" ID "/cgroup.procs"), "0");
     clear_files(P(state, "my cgroup/mydocker/" ID));
     assert_int_equal(cgroup_destroy(&cg), 0);
     expect_absent(P(state, "my cgroup/mydocker/" ID));
@@ -1149,8 +1164,8 @@ static void test_create_v2_all(void **state)
     expect_absent(P(state, "v2/mydocker/cpuset.cpus"));
     assert_int_equal(entries(P(state, "v2/mydocker/" ID)), 5);
 
-    assert_int_equal(cgroup_add(&cg, 5), 0);
-    expect_file(P(state, "v2/mydocker/" ID "/cgroup.procs"), "5");
+    assert_int_equal(join_here(&cg), 0);
+    expect_file(P(state, "v2/mydocker/" ID "/cgroup.procs"), "0");
     expect_absent(P(state, "v2/cgroup.procs"));
     expect_absent(P(state, "v2/mydocker/cgroup.procs"));
 }
@@ -1229,9 +1244,9 @@ static void test_create_hybrid_split(void **state)
     expect_file(P(state, "unified/mydocker/" ID "/pids.max"), "5");
     assert_int_equal(entries(P(state, "unified/mydocker/" ID)), 1);
 
-    assert_int_equal(cgroup_add(&cg, 99), 0);
-    expect_file(P(state, "memory/mydocker/" ID "/cgroup.procs"), "99");
-    expect_file(P(state, "unified/mydocker/" ID "/cgroup.procs"), "99");
+    assert_int_equal(join_here(&cg), 0);
+    expect_file(P(state, "memory/mydocker/" ID "/tasks"), "0");
+    expect_file(P(state, "unified/mydocker/" ID "/cgroup.procs"), "0");
 
     clear_files(P(state, "memory/mydocker/" ID));
     clear_files(P(state, "unified/mydocker/" ID));
@@ -1412,7 +1427,7 @@ static void test_create_path_too_long(void **state)
     assert_int_equal(entries(P(state, "memory")), 0);
 }
 
-/* ---- cgroup_add, cgroup_destroy ---------------------------------------- */
+/* ---- cgroup_open_join, cgroup_join, cgroup_destroy ------------------------ */
 
 static void test_add_stops_at_missing_dir(void **state)
 {
@@ -1427,13 +1442,13 @@ static void test_add_stops_at_missing_dir(void **state)
     set_path(cg.dir[0].path, P(state, "gone"));
     set_path(cg.dir[1].path, P(state, "there"));
     capture_start(&c);
-    ret = cgroup_add(&cg, 5);
+    ret = join_here(&cg);
     capture_end(&c, err, sizeof(err));
     assert_int_equal(ret, -1);
-    snprintf(want, sizeof(want),
-             "mydocker: write 5 to %s/cgroup.procs: No such file or directory\n", P(state, "gone"));
+    snprintf(want, sizeof(want), "mydocker: open %s/tasks: No such file or directory\n",
+             P(state, "gone"));
     assert_string_equal(err, want);
-    expect_absent(P(state, "there/cgroup.procs"));
+    expect_absent(P(state, "there/tasks"));
     expect_absent(P(state, "gone"));
 }
 
