@@ -57,12 +57,13 @@ static int pick_container(const char *id, char *out, size_t len)
  * image plus the container's changes, with no whiteouts, and none of the
  * mounts made in the container's own namespace (its /proc, its /dev
  * tmpfs, its volumes), which is what a commit should leave out. */
-static int pack(const char *merged, const char *tarball)
+static int pack(const char *merged, const char *tarball, int out_fd)
 {
     char dir[64];
-    char *const argv[] = {
-        "tar", "--create", "--numeric-owner", "--file", (char *)tarball, "--directory", dir,
-        ".",   NULL};
+    /* --file -: tar writes to the temp file we hold open, rather than
+     * reopening it with O_TRUNC, which on ext4 makes close() flush it. */
+    char *const argv[] = {"tar", "--create", "--numeric-owner", "--file", "-", "--directory", dir,
+                          ".",   NULL};
     struct statfs sfs;
     int fd;
     int ret;
@@ -80,7 +81,7 @@ static int pack(const char *merged, const char *tarball)
         return -1;
     }
     snprintf(dir, sizeof(dir), "/proc/self/fd/%d", fd);
-    ret = run_tar(argv);
+    ret = run_tar(argv, tarball, out_fd);
     close(fd);
     return ret;
 }
@@ -110,16 +111,17 @@ int commit_container(const char *want, const char *image)
     /* A temp file in the same directory, renamed when whole: a commit
      * that fails half-way (disk full, container gone) leaves no broken
      * IMAGE.tar, and readers of an older one never see it change. */
-    fd = mkstemp(tmp);
+    fd = mkostemp(tmp, O_CLOEXEC);
     if (fd < 0) {
         err_sys("create %s", tmp);
         return EXIT_MYDOCKER;
     }
-    close(fd);
-    if (pack(merged, tmp) < 0) {
+    if (pack(merged, tmp, fd) < 0) {
+        close(fd);
         unlink(tmp);
         return EXIT_MYDOCKER;
     }
+    close(fd);
     /* mkstemp made it 0600; an image is no secret. */
     if (chmod(tmp, 0644) < 0 || rename(tmp, tarball) < 0) {
         err_sys("rename %s to %s", tmp, tarball);

@@ -76,7 +76,7 @@ static int drop_device(const char *path, const struct stat *st, int type, struct
 /* GNU tar refuses member names with "..", strips a leading "/", and
  * creates symlinks that point outside as placeholders until the end, so a
  * symlink cannot carry a later member out of dir. */
-int run_tar(char *const argv[])
+int run_tar(char *const argv[], const char *file, int out_fd)
 {
     int wstatus;
     pid_t pid = fork();
@@ -86,17 +86,13 @@ int run_tar(char *const argv[])
         return -1;
     }
     if (pid == 0) {
+        if (out_fd >= 0 && dup2(out_fd, STDOUT_FILENO) < 0)
+            _exit(127);
         execvp(argv[0], argv);
         err_sys("exec tar");
         _exit(127);
     }
     if (waitpid(pid, &wstatus, 0) < 0 || !WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
-        const char *file = "?";
-
-        for (int i = 1; argv[i] && argv[i + 1]; i++) {
-            if (strcmp(argv[i], "--file") == 0)
-                file = argv[i + 1];
-        }
         err_msg("tar %s --file %s failed", argv[1], file);
         return -1;
     }
@@ -109,7 +105,7 @@ static int untar(const char *tarball, const char *dir)
                           "--file", (char *)tarball, "--directory",     (char *)dir,
                           NULL};
 
-    return run_tar(argv);
+    return run_tar(argv, tarball, -1);
 }
 
 int image_unpack(const char *name, char *dir, size_t len)

@@ -23,8 +23,10 @@ bool image_name_valid(const char *name);
  * of the way, and removes it unless a running container still uses it. */
 int image_forget_unpacked(const char *name);
 
-/* Runs tar with argv (argv[0] is "tar") and waits: 0 if it exited 0. */
-int run_tar(char *const argv[]);
+/* Runs tar with argv (argv[0] is "tar"; its "--file" is `file`, named in
+ * the error) and waits: 0 if it exited 0. out_fd, if not -1, becomes its
+ * stdout. */
+int run_tar(char *const argv[], const char *file, int out_fd);
 
 /* rm -rf that never leaves the filesystem it starts on: a mount point
  * below path makes it fail rather than delete what is mounted there. */

@@ -132,6 +132,16 @@ static int add_volume(const char *spec, struct run_opts *opts)
         err_msg("at most %d volumes", MAX_VOLUMES);
         return -1;
     }
+    /* Room for all of them at the first -v: calloc's pages stay untouched
+     * (and cost no memory) until a volume is written there, where a
+     * 256 KiB array in run_opts would be zeroed whole on every run. */
+    if (!opts->volumes) {
+        opts->volumes = calloc(MAX_VOLUMES, sizeof(*opts->volumes));
+        if (!opts->volumes) {
+            err_sys("calloc");
+            return -1;
+        }
+    }
     if (volume_parse(spec, &opts->volumes[opts->nvolumes], err, sizeof(err)) < 0) {
         err_msg("%s", err);
         return -1;

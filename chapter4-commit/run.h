@@ -14,7 +14,7 @@ struct run_opts {
     bool tty;
     struct limits limits;
     int stop_timeout;
-    struct volume volumes[MAX_VOLUMES];
+    struct volume *volumes; /* nvolumes of them */
     int nvolumes;
     const char *image; /* a name in images/; DEFAULT_IMAGE if not given */
     char **argv;       /* the command, NULL-terminated */

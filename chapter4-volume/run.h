@@ -14,7 +14,7 @@ struct run_opts {
     bool tty;
     struct limits limits;
     int stop_timeout;
-    struct volume volumes[MAX_VOLUMES];
+    struct volume *volumes; /* nvolumes of them */
     int nvolumes;
     char **argv; /* the command, NULL-terminated */
 };
