@@ -69,26 +69,17 @@ static void mount_hint(const char *dir, int err)
 static int mount_overlay(struct container_fs *fs, const char *lower)
 {
     char opts[3 * PATH_MAX + 64];
-    int ret;
     int n;
 
     if (check_option_path(lower) < 0 || check_option_path(fs->dir) < 0)
         return -1;
-    /* volatile: the upper layer is deleted at exit, so the kernel need not
-     * sync it to disk when the overlay is unmounted (Linux 5.10+; older
-     * kernels say EINVAL, and then we mount without it). */
-    n = snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s/upper,workdir=%s/work,volatile",
-                 lower, fs->dir, fs->dir);
+    n = snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s/upper,workdir=%s/work", lower,
+                 fs->dir, fs->dir);
     if (n < 0 || (size_t)n >= sizeof(opts)) {
         err_msg("overlay: mount options too long");
         return -1;
     }
-    ret = mount("overlay", fs->merged, "overlay", 0, opts);
-    if (ret < 0 && errno == EINVAL) {
-        opts[n - (int)strlen(",volatile")] = '\0';
-        ret = mount("overlay", fs->merged, "overlay", 0, opts);
-    }
-    if (ret < 0) {
+    if (mount("overlay", fs->merged, "overlay", 0, opts) < 0) {
         int saved = errno;
 
         err_sys("mount overlay on %s", fs->merged);
