@@ -11,7 +11,7 @@ CHAPTERS := chapter3 chapter4-busybox chapter4-overlay chapter4-volume chapter4-
 PRESENT := $(foreach c,$(CHAPTERS),$(if $(wildcard $(c)/Makefile),$(c)))
 CHAPTER ?= $(PRESENT)
 
-.PHONY: all clean test lint diff diffstat check-lab $(PRESENT)
+.PHONY: all clean test lint diff diffstat check-lab bench $(PRESENT)
 
 all:
 	@for c in $(PRESENT); do $(MAKE) -s -C $$c || exit 1; done
@@ -41,6 +41,9 @@ check-lab:
 		echo "usage: sudo make check-lab CHAPTER=chapter3 LAB=1 (labs: ls tests/labs/*/)"; exit 2; fi
 	@$(MAKE) -s -C $(CHAPTER)
 	@MYDOCKER="$(CURDIR)/$(CHAPTER)/mydocker" REPO="$(CURDIR)" bash tests/labs/$(CHAPTER)/lab$(LAB).sh
+
+bench:
+	@scripts/bench.sh $(BENCH_ARGS)
 
 clean:
 	@for c in $(PRESENT); do $(MAKE) -s -C $$c clean; done
