@@ -93,6 +93,14 @@ cgroup_dirs() {
     done < <(awk '/ - cgroup2? / { print $5 }' /proc/self/mountinfo)
     return 0
 }
+# Every <controller root>/mydocker there is now.
+cgroup_parents() {
+    local root
+    while read -r root; do
+        [ -d "$root/mydocker" ] && printf '%s\n' "$root/mydocker"
+    done < <(awk '/ - cgroup2? / { print $5 }' /proc/self/mountinfo)
+    return 0
+}
 # cgroup_leaks: <root>/mydocker/<id> dirs that were not there when we
 # started. Another mydocker on this machine may be mid-run: a dir counts
 # only if it is still there a second later and has no process in it.
@@ -121,6 +129,9 @@ cleanup() {
     # Whatever leaked was reported already; leave the machine clean.
     for m in $(our_mounts); do umount -l "$m"; done
     for m in "${leaked_cgroups[@]}"; do rmdir "$m" 2>/dev/null; done
+    # mydocker keeps <controller root>/mydocker, as Docker keeps its own
+    # parent; remove those this run made (rmdir fails on one in use).
+    for m in $(cgroup_parents | sort | comm -13 "$parents_before" -); do rmdir "$m" 2>/dev/null; done
     rm -rf --one-file-system "$T"
     exit "$rc"
 }
@@ -131,6 +142,8 @@ trap 'exit 143' TERM
 
 cgroups_before="$T/cgroups.before"
 cgroup_dirs | sort >"$cgroups_before"
+parents_before="$T/parents.before"
+cgroup_parents | sort >"$parents_before"
 
 # ---- timing ----------------------------------------------------------------
 
