@@ -224,10 +224,12 @@ static void test_readme_transcripts(void **state)
     assert_non_null(mkdtemp(work));
     snprintf(root, sizeof(root), "%s/state", work);
     assert_int_equal(
-        host_sh("set -e; cd '%s'; mkdir -p state/images; cp '%s' state/images/;"
+        /* chapter3 needs no image, and its own test run may not make one. */
+        host_sh("set -e; cd '%s'; mkdir -p state/images; %s '%s' state/images/;"
                 " ln -s '%s' mydocker; ln -s '%s/scripts' scripts;"
                 " printf '#!/bin/sh\\nexec \"%s\" run -ti \"$@\"\\n' >run; chmod +x run",
-                work, busybox_tar, mydocker_bin, repo_dir, mydocker_bin),
+                work, chapter_has("chapter4-busybox") ? "cp" : ": cp", busybox_tar, mydocker_bin,
+                repo_dir, mydocker_bin),
         0);
     for (int i = 0; i < n; i++) {
         char *cmd = replace_all(steps[i].command, STATE_PLACEHOLDER, root);
