@@ -98,9 +98,10 @@ int container_main(void *arg)
     if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL) < 0)
         die(a, EXIT_MYDOCKER, "mount proc on /proc");
 
-    if (a->tty && take_terminal() < 0)
-        die(a, EXIT_MYDOCKER, "make the container the terminal's foreground");
-    if (!a->tty) {
+    if (a->tty) {
+        if (take_terminal() < 0)
+            die(a, EXIT_MYDOCKER, "make the container the terminal's foreground");
+    } else {
         int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
         if (null_fd < 0 || dup2(null_fd, STDIN_FILENO) < 0)

@@ -252,10 +252,10 @@ int run_container(const struct run_opts *opts)
         goto out;
     }
     ret = wait_container(child, opts->stop_timeout, &set);
-    if (opts->tty)
-        restore_terminal();
     log_info("container %s exited with status %d", id, ret);
 out:
+    if (opts->tty)
+        restore_terminal(); /* also when exec failed after the child took it */
     for (int i = 0; i < args.ncgroup_fds; i++)
         close(cgroup_fds[i]);
     if (stack != MAP_FAILED)

@@ -119,9 +119,10 @@ int container_main(void *arg)
     if (volumes_mount(a->volumes, a->nvolumes, a->rootfs) < 0 || rootfs_enter(a->rootfs) < 0)
         exit_with(a, EXIT_MYDOCKER);
 
-    if (a->tty && take_terminal() < 0)
-        die(a, EXIT_MYDOCKER, "make the container the terminal's foreground");
-    if (!a->tty) {
+    if (a->tty) {
+        if (take_terminal() < 0)
+            die(a, EXIT_MYDOCKER, "make the container the terminal's foreground");
+    } else {
         int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
         if (null_fd < 0 || dup2(null_fd, STDIN_FILENO) < 0)

@@ -202,9 +202,13 @@ int run_container(const struct run_opts *opts)
     sigaddset(&set, SIGCHLD);
     sigprocmask(SIG_BLOCK, &set, &args.sigmask);
 
-    if (container_id(id, sizeof(id)) < 0 || volumes_prepare(opts->volumes, opts->nvolumes) < 0 ||
-        image_unpack(IMAGE, image, sizeof(image)) < 0 || container_fs_create(&fs, id, image) < 0)
+    if (container_id(id, sizeof(id)) < 0 || image_unpack(IMAGE, image, sizeof(image)) < 0 ||
+        container_fs_create(&fs, id, image) < 0)
         return EXIT_MYDOCKER;
+    /* After the image is known good: a run that fails for lack of it
+     * creates no host directory. */
+    if (volumes_prepare(opts->volumes, opts->nvolumes) < 0)
+        goto out;
     if (limits_any(&opts->limits) && cgroups_setup(&cg, &opts->limits, id) < 0)
         goto out;
 
@@ -273,10 +277,10 @@ int run_container(const struct run_opts *opts)
         goto out;
     }
     ret = wait_container(child, opts->stop_timeout, &set);
-    if (opts->tty)
-        restore_terminal();
     log_info("container %s exited with status %d", id, ret);
 out:
+    if (opts->tty)
+        restore_terminal(); /* also when exec failed after the child took it */
     for (int i = 0; i < args.ncgroup_fds; i++)
         close(cgroup_fds[i]);
     if (stack != MAP_FAILED)

@@ -112,6 +112,20 @@ static void test_bad_specs_are_refused_before_anything(void **state)
     assert_int_equal(host_sh("[ -z \"$(ls -A '%s')\" ]", tmp), 0);
 }
 
+/* A run that fails for lack of an image makes no host directory. */
+static void test_missing_image_makes_no_host_dir(void **state)
+{
+    char path[4200];
+
+    (void)state;
+    use_other_root(NULL); /* empty: no image */
+    md(&r, "run", "-v", vspec(0, "never", "/data"), "true", NULL);
+    assert_status(&r, 125);
+    assert_contains(r.err, "busybox.tar");
+    snprintf(path, sizeof(path), "%s/never", tmp);
+    assert_false(path_exists(path));
+}
+
 /* The image's symlinks are followed as the container sees them: /data ->
  * /etc means the container's /etc, and ".." cannot climb out. */
 static void test_paths_resolve_inside_the_container(void **state)
@@ -250,6 +264,7 @@ const struct itest volume_tests[] = {
     VTEST(test_data_outlives_the_container),
     VTEST(test_missing_directories_are_created),
     VTEST(test_bad_specs_are_refused_before_anything),
+    VTEST(test_missing_image_makes_no_host_dir),
     VTEST(test_paths_resolve_inside_the_container),
     VTEST(test_host_never_sees_the_mount),
     VTEST(test_many_volumes_and_hiding),
