@@ -2,6 +2,7 @@
 
 #include "cgroups.h"
 #include "log.h"
+#include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -61,9 +62,27 @@ static int take_terminal(void)
     return ret;
 }
 
-int container_main(void *arg)
+/* Without -ti the command must not reach mydocker's terminal at all. In
+ * the caller's session it could open /dev/tty and read the keyboard, or
+ * push keys into it; a session of its own has no controlling terminal
+ * (open("/dev/tty") fails with ENXIO). See credentials(7) and setsid(2).
+ * stdin is /dev/null, as with docker run without -i. */
+static int detach_terminal(void)
 {
-    const struct container_args *a = arg;
+    int null_fd;
+
+    if (setsid() < 0)
+        return -1;
+    null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (null_fd < 0 || dup2(null_fd, STDIN_FILENO) < 0)
+        return -1;
+    close(null_fd);
+    return 0;
+}
+
+/* Holds the child until the parent has it in hand; returns on "go". */
+static void wait_for_go(const struct container_args *a)
+{
     char go;
 
     /* clone() copied every fd, including the parent's ends of our pipes:
@@ -78,6 +97,13 @@ int container_main(void *arg)
     if (read(a->go_fd, &go, 1) != 1)
         _exit(EXIT_MYDOCKER);
     close(a->go_fd);
+}
+
+int container_main(void *arg)
+{
+    const struct container_args *a = arg;
+
+    wait_for_go(a);
 
     /* Into the cgroups before anything else, so every byte the command
      * allocates and every process it forks is counted. Moving ourselves is
@@ -101,18 +127,16 @@ int container_main(void *arg)
     if (a->tty) {
         if (take_terminal() < 0)
             die(a, EXIT_MYDOCKER, "make the container the terminal's foreground");
-    } else {
-        int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-
-        if (null_fd < 0 || dup2(null_fd, STDIN_FILENO) < 0)
-            die(a, EXIT_MYDOCKER, "open /dev/null as stdin");
-        close(null_fd);
+    } else if (detach_terminal() < 0) {
+        die(a, EXIT_MYDOCKER, "detach the container from the terminal");
     }
 
     /* The parent blocked the signals it forwards; the command must start
      * with the mask it would have had. */
     sigprocmask(SIG_SETMASK, &a->sigmask, NULL);
     log_info("exec %s", a->argv[0]);
+    if (close_extra_fds() < 0)
+        die(a, EXIT_MYDOCKER, "mark inherited fds close-on-exec");
     execvp(a->argv[0], a->argv);
     die(a, errno == ENOENT || errno == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC, "exec %s",
         a->argv[0]);

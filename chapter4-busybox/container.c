@@ -3,9 +3,12 @@
 #include "cgroups.h"
 #include "log.h"
 #include "rootfs.h"
+#include "security.h"
+#include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -81,9 +84,27 @@ static int take_terminal(void)
     return ret;
 }
 
-int container_main(void *arg)
+/* Without -ti the command must not reach mydocker's terminal at all. In
+ * the caller's session it could open /dev/tty and read the keyboard, or
+ * push keys into it; a session of its own has no controlling terminal
+ * (open("/dev/tty") fails with ENXIO). See credentials(7) and setsid(2).
+ * stdin is /dev/null, as with docker run without -i. */
+static int detach_terminal(void)
 {
-    const struct container_args *a = arg;
+    int null_fd;
+
+    if (setsid() < 0)
+        return -1;
+    null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (null_fd < 0 || dup2(null_fd, STDIN_FILENO) < 0)
+        return -1;
+    close(null_fd);
+    return 0;
+}
+
+/* Holds the child until the parent has it in hand; returns on "go". */
+static void wait_for_go(const struct container_args *a)
+{
     char go;
 
     /* clone() copied every fd, including the parent's ends of our pipes:
@@ -98,12 +119,26 @@ int container_main(void *arg)
     if (read(a->go_fd, &go, 1) != 1)
         _exit(EXIT_MYDOCKER);
     close(a->go_fd);
+}
+
+int container_main(void *arg)
+{
+    const struct container_args *a = arg;
+
+    wait_for_go(a);
 
     /* Into the cgroups before anything else, so every byte the command
      * allocates and every process it forks is counted. Moving ourselves is
      * the kernel's fast path; see cgroup_open_join(). */
     if (cgroup_join(a->cgroup_fds, a->ncgroup_fds) < 0)
         die(a, EXIT_MYDOCKER, "join the container's cgroups");
+    /* A cgroup namespace is rooted where we stand when we make it, so it
+     * comes after the join (as a clone flag it would be rooted at
+     * mydocker's cgroup): /proc/self/cgroup then shows "/", not the
+     * host's tree, and a cgroupfs mounted inside could show no more than
+     * our own. See cgroup_namespaces(7). */
+    if (unshare(CLONE_NEWCGROUP) < 0)
+        die(a, EXIT_MYDOCKER, "unshare CLONE_NEWCGROUP");
 
     /* A new mount namespace starts as a copy that still shares propagation
      * with the host (systemd makes / shared): without this, our /proc mount
@@ -115,16 +150,14 @@ int container_main(void *arg)
 
     if (rootfs_enter(a->rootfs) < 0)
         exit_with(a, EXIT_MYDOCKER);
+    if (!a->privileged && security_harden_proc() < 0)
+        exit_with(a, EXIT_MYDOCKER);
 
     if (a->tty) {
         if (take_terminal() < 0)
             die(a, EXIT_MYDOCKER, "make the container the terminal's foreground");
-    } else {
-        int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-
-        if (null_fd < 0 || dup2(null_fd, STDIN_FILENO) < 0)
-            die(a, EXIT_MYDOCKER, "open /dev/null as stdin");
-        close(null_fd);
+    } else if (detach_terminal() < 0) {
+        die(a, EXIT_MYDOCKER, "detach the container from the terminal");
     }
 
     if (set_environment(a) < 0)
@@ -134,6 +167,12 @@ int container_main(void *arg)
      * with the mask it would have had. */
     sigprocmask(SIG_SETMASK, &a->sigmask, NULL);
     log_info("exec %s", a->argv[0]);
+    /* Last, because every step above needs a capability that this takes
+     * away: mount, pivot_root, sethostname, mknod. */
+    if (!a->privileged && security_drop_privileges() < 0)
+        exit_with(a, EXIT_MYDOCKER);
+    if (close_extra_fds() < 0)
+        die(a, EXIT_MYDOCKER, "mark inherited fds close-on-exec");
     execvp(a->argv[0], a->argv);
     die(a, errno == ENOENT || errno == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC, "exec %s",
         a->argv[0]);

@@ -171,8 +171,11 @@ int run_container(const struct run_opts *opts)
     char id[2 * ID_BYTES + 1];
     struct cgroup cg = {0};
     char rootfs[PATH_MAX];
-    struct container_args args = {
-        .argv = opts->argv, .hostname = id, .rootfs = rootfs, .tty = opts->tty};
+    struct container_args args = {.argv = opts->argv,
+                                  .hostname = opts->hostname ? opts->hostname : id,
+                                  .rootfs = rootfs,
+                                  .tty = opts->tty,
+                                  .privileged = opts->privileged};
     int go[2] = {-1, -1};
     int status[2] = {-1, -1};
     int cgroup_fds[CG_NCONTROLLERS];

@@ -59,29 +59,26 @@ static int pick_container(const char *id, char *out, size_t len)
  * tmpfs, its volumes), which is what a commit should leave out. */
 static int pack(const char *merged, const char *tarball, int out_fd)
 {
-    char dir[64];
     /* --file -: tar writes to the temp file we hold open, rather than
      * reopening it with O_TRUNC, which on ext4 makes close() flush it. */
-    char *const argv[] = {"tar", "--create", "--numeric-owner", "--file", "-", "--directory", dir,
-                          ".",   NULL};
+    char *const argv[] = {"tar", "--create", "--numeric-owner", "--file", "-", ".", NULL};
     struct statfs sfs;
     int fd;
     int ret;
 
     /* The container may exit while we pack, and its teardown unmount
-     * merged/. Hold the overlay open, and let tar read it through this fd
-     * (not close-on-exec, so tar inherits it): a lazily unmounted overlay
-     * stays whole while an fd holds it, and an already unmounted merged/
-     * is an empty directory that fstatfs tells from an overlay. */
-    fd = open(merged, O_RDONLY | O_DIRECTORY);
+     * merged/. Hold the overlay open, and start tar in it (run_tar
+     * fchdirs to this fd): a lazily unmounted overlay stays whole while
+     * an fd or a cwd holds it, and an already unmounted merged/ is an
+     * empty directory that fstatfs tells from an overlay. */
+    fd = open(merged, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0 || fstatfs(fd, &sfs) < 0 || sfs.f_type != OVERLAYFS_MAGIC) {
         err_msg("%s is not mounted: the container has stopped", merged);
         if (fd >= 0)
             close(fd);
         return -1;
     }
-    snprintf(dir, sizeof(dir), "/proc/self/fd/%d", fd);
-    ret = run_tar(argv, tarball, out_fd);
+    ret = run_tar(argv, tarball, out_fd, fd);
     close(fd);
     return ret;
 }
@@ -122,8 +119,9 @@ int commit_container(const char *want, const char *image)
         return EXIT_MYDOCKER;
     }
     close(fd);
-    /* mkstemp made it 0600; an image is no secret. */
-    if (chmod(tmp, 0644) < 0 || rename(tmp, tarball) < 0) {
+    /* mkstemp made it 0600, and so it stays: an image may hold setuid
+     * files and secrets, and only root runs containers. */
+    if (rename(tmp, tarball) < 0) {
         err_sys("rename %s to %s", tmp, tarball);
         unlink(tmp);
         return EXIT_MYDOCKER;

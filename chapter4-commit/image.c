@@ -1,6 +1,7 @@
 #include "image.h"
 
 #include "log.h"
+#include "util.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -76,7 +77,7 @@ static int drop_device(const char *path, const struct stat *st, int type, struct
 /* GNU tar refuses member names with "..", strips a leading "/", and
  * creates symlinks that point outside as placeholders until the end, so a
  * symlink cannot carry a later member out of dir. */
-int run_tar(char *const argv[], const char *file, int out_fd)
+int run_tar(char *const argv[], const char *file, int out_fd, int dir_fd)
 {
     int wstatus;
     pid_t pid = fork();
@@ -86,7 +87,8 @@ int run_tar(char *const argv[], const char *file, int out_fd)
         return -1;
     }
     if (pid == 0) {
-        if (out_fd >= 0 && dup2(out_fd, STDOUT_FILENO) < 0)
+        if ((out_fd >= 0 && dup2(out_fd, STDOUT_FILENO) < 0) ||
+            (dir_fd >= 0 && fchdir(dir_fd) < 0) || close_extra_fds() < 0)
             _exit(127);
         execvp(argv[0], argv);
         err_sys("exec tar");
@@ -105,7 +107,26 @@ static int untar(const char *tarball, const char *dir)
                           "--file", (char *)tarball, "--directory",     (char *)dir,
                           NULL};
 
-    return run_tar(argv, tarball, -1);
+    return run_tar(argv, tarball, -1, -1);
+}
+
+/* images/ holds the files of every image, setuid-root ones included: a
+ * local user who could walk in could run them, as root. So it is for
+ * root only, whatever made it (the script, an older mydocker, mkdir -p). */
+static int images_dir_private(void)
+{
+    char images[PATH_MAX];
+    struct stat st;
+
+    if (fmt_path(images, sizeof(images), "%s/images", state_root()) < 0)
+        return -1;
+    if (stat(images, &st) < 0 || (st.st_mode & (S_IRWXG | S_IRWXO)) == 0)
+        return 0; /* missing (the tarball check names it), or private already */
+    if (chmod(images, S_IRWXU) < 0) {
+        err_sys("chmod 0700 %s", images);
+        return -1;
+    }
+    return 0;
 }
 
 int image_unpack(const char *name, char *dir, size_t len)
@@ -117,6 +138,8 @@ int image_unpack(const char *name, char *dir, size_t len)
     if (fmt_path(dir, len, "%s/images/%s", state_root(), name) < 0 ||
         fmt_path(tarball, sizeof(tarball), "%s.tar", dir) < 0 ||
         fmt_path(tmp, sizeof(tmp), "%s/images/.%s.unpack-XXXXXX", state_root(), name) < 0)
+        return -1;
+    if (images_dir_private() < 0)
         return -1;
     /* The warm path: a directory here is always complete (see rename below). */
     if (stat(dir, &st) == 0)

@@ -25,8 +25,9 @@ int image_forget_unpacked(const char *name);
 
 /* Runs tar with argv (argv[0] is "tar"; its "--file" is `file`, named in
  * the error) and waits: 0 if it exited 0. out_fd, if not -1, becomes its
- * stdout. */
-int run_tar(char *const argv[], const char *file, int out_fd);
+ * stdout; dir_fd, if not -1, its working directory. No other fd of ours
+ * reaches it. */
+int run_tar(char *const argv[], const char *file, int out_fd, int dir_fd);
 
 /* rm -rf that never leaves the filesystem it starts on: a mount point
  * below path makes it fail rather than delete what is mounted there. */

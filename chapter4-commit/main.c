@@ -45,6 +45,9 @@ static const char usage_run[] =
     "  -cpus N             CPU time limit in CPUs, e.g. 0.5\n"
     "  -cpuset LIST        CPUs allowed, e.g. 0-1,3\n"
     "  -pids N             most processes the container may have\n"
+    "  -hostname NAME      the container's hostname (default: its id)\n"
+    "  -privileged         keep every capability, no /proc masks, no seccomp\n"
+    "                      filter: root inside can then reach the host\n"
     "  -stop-timeout SECS  after forwarding a signal, SIGKILL the container\n"
     "                      if it is still running this long after (default 10)\n"
     "  -log-level LEVEL    debug, info, warn or error\n"
@@ -64,6 +67,8 @@ enum {
     OPT_CPUSET,
     OPT_PIDS,
     OPT_STOP_TIMEOUT,
+    OPT_HOSTNAME,
+    OPT_PRIVILEGED,
     OPT_LOG_LEVEL,
     OPT_HELP,
 };
@@ -91,6 +96,18 @@ static int parse_stop_timeout(const char *text, int *seconds)
     }
     *seconds = (int)v;
     return 0;
+}
+
+/* A name as DNS would take it (RFC 1123): letters, digits, '-' and '.',
+ * not starting with '-' or '.'. sethostname(2) takes any bytes, but a
+ * shell prompt or a log line would not. */
+static bool hostname_valid(const char *name)
+{
+    size_t len = strlen(name);
+
+    if (len == 0 || len > HOSTNAME_MAX || name[0] == '-' || name[0] == '.')
+        return false;
+    return strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") == len;
 }
 
 /* The option value errors come back in err; one line names the flag. */
@@ -168,6 +185,8 @@ int parse_run_args(int argc, char **argv, struct run_opts *opts)
         {"pids", required_argument, NULL, OPT_PIDS},
         {"pids-limit", required_argument, NULL, OPT_PIDS},
         {"stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT},
+        {"hostname", required_argument, NULL, OPT_HOSTNAME},
+        {"privileged", no_argument, NULL, OPT_PRIVILEGED},
         {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
         {"h", no_argument, NULL, OPT_HELP},
         {"help", no_argument, NULL, OPT_HELP},
@@ -207,6 +226,17 @@ int parse_run_args(int argc, char **argv, struct run_opts *opts)
         case OPT_PIDS:
             if (parse_limit(opt, optarg, &opts->limits) < 0)
                 return -1;
+            break;
+        case OPT_HOSTNAME:
+            if (!hostname_valid(optarg)) {
+                err_msg("invalid hostname '%s': use letters, digits, '-' and '.', at most %d",
+                        optarg, HOSTNAME_MAX);
+                return -1;
+            }
+            opts->hostname = optarg;
+            break;
+        case OPT_PRIVILEGED:
+            opts->privileged = true;
             break;
         case OPT_STOP_TIMEOUT:
             if (parse_stop_timeout(optarg, &opts->stop_timeout) < 0)

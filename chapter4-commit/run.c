@@ -172,11 +172,12 @@ int run_container(const struct run_opts *opts)
     struct container_fs fs = {.lock_fd = -1};
     struct container_args args = {
         .argv = opts->argv,
-        .hostname = id,
+        .hostname = opts->hostname ? opts->hostname : id,
         .rootfs = fs.merged,
         .volumes = opts->volumes,
         .nvolumes = opts->nvolumes,
         .tty = opts->tty,
+        .privileged = opts->privileged,
     };
     int go[2] = {-1, -1};
     int status[2] = {-1, -1};

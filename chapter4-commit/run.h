@@ -10,8 +10,13 @@
 /* Seconds a container gets to exit after a forwarded signal, as docker stop. */
 enum { DEFAULT_STOP_TIMEOUT = 10 };
 
+/* The longest -hostname: a DNS label (RFC 1035). */
+enum { HOSTNAME_MAX = 63 };
+
 struct run_opts {
     bool tty;
+    bool privileged;      /* no hardening: see container_args */
+    const char *hostname; /* NULL: the container's id */
     struct limits limits;
     int stop_timeout;
     struct volume *volumes; /* nvolumes of them */

@@ -173,8 +173,11 @@ int run_container(const struct run_opts *opts)
     struct cgroup cg = {0};
     char image[PATH_MAX];
     struct container_fs fs = {.lock_fd = -1};
-    struct container_args args = {
-        .argv = opts->argv, .hostname = id, .rootfs = fs.merged, .tty = opts->tty};
+    struct container_args args = {.argv = opts->argv,
+                                  .hostname = opts->hostname ? opts->hostname : id,
+                                  .rootfs = fs.merged,
+                                  .tty = opts->tty,
+                                  .privileged = opts->privileged};
     int go[2] = {-1, -1};
     int status[2] = {-1, -1};
     int cgroup_fds[CG_NCONTROLLERS];

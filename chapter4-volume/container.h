@@ -22,6 +22,7 @@ struct container_args {
     const struct volume *volumes;
     int nvolumes;
     bool tty;              /* keep stdin; else it is /dev/null */
+    bool privileged;       /* every capability, no /proc masks, no seccomp */
     int go_fd;             /* read end: one byte once the cgroups hold us */
     int go_peer;           /* the write end, a copy the child must close */
     int status_fd;         /* write end, close-on-exec: an exit code on failure */

@@ -1,6 +1,7 @@
 #include "image.h"
 
 #include "log.h"
+#include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -85,12 +86,33 @@ static int untar(const char *tarball, const char *dir)
         return -1;
     }
     if (pid == 0) {
+        if (close_extra_fds() < 0)
+            _exit(127);
         execvp(argv[0], argv);
         err_sys("exec tar");
         _exit(127);
     }
     if (waitpid(pid, &wstatus, 0) < 0 || !WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
         err_msg("tar --extract --file %s failed", tarball);
+        return -1;
+    }
+    return 0;
+}
+
+/* images/ holds the files of every image, setuid-root ones included: a
+ * local user who could walk in could run them, as root. So it is for
+ * root only, whatever made it (the script, an older mydocker, mkdir -p). */
+static int images_dir_private(void)
+{
+    char images[PATH_MAX];
+    struct stat st;
+
+    if (fmt_path(images, sizeof(images), "%s/images", state_root()) < 0)
+        return -1;
+    if (stat(images, &st) < 0 || (st.st_mode & (S_IRWXG | S_IRWXO)) == 0)
+        return 0; /* missing (the tarball check names it), or private already */
+    if (chmod(images, S_IRWXU) < 0) {
+        err_sys("chmod 0700 %s", images);
         return -1;
     }
     return 0;
@@ -105,6 +127,8 @@ int image_unpack(const char *name, char *dir, size_t len)
     if (fmt_path(dir, len, "%s/images/%s", state_root(), name) < 0 ||
         fmt_path(tarball, sizeof(tarball), "%s.tar", dir) < 0 ||
         fmt_path(tmp, sizeof(tmp), "%s/images/.%s.unpack-XXXXXX", state_root(), name) < 0)
+        return -1;
+    if (images_dir_private() < 0)
         return -1;
     /* The warm path: a directory here is always complete (see rename below). */
     if (stat(dir, &st) == 0)

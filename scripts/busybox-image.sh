@@ -117,7 +117,9 @@ while [[ ! -e $d ]]; do
 	d=${d%/*}
 	d=${d:-/}
 done
-mkdir -p -- "$outdir" 2>/dev/null || die "cannot create directory $outdir (run as root or choose another OUT.tar)"
+# umask 077: what we create is root's alone. The default OUT makes the
+# state root and images/, where setuid-root files of images will live.
+(umask 077 && mkdir -p -- "$outdir") 2>/dev/null || die "cannot create directory $outdir (run as root or choose another OUT.tar)"
 [[ -w $outdir ]] || die "directory $outdir is not writable (run as root or choose another OUT.tar)"
 
 # Same directory as $out, so the final mv is an atomic rename.

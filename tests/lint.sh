@@ -25,8 +25,11 @@ check() {
 for ch in "${chapters[@]}"; do
     ch=${ch%/}
     check "$ch clang-format" clang-format --dry-run --Werror "$ch"/*.[ch]
+    # -D__x86_64__ (or this machine's own): cppcheck defines no
+    # architecture, and security.c stops at #error without one.
     check "$ch cppcheck" cppcheck --quiet --enable=warning,style,performance,portability \
-        --std=c11 -D_GNU_SOURCE --error-exitcode=1 --suppress=missingIncludeSystem "$ch"/*.c
+        --std=c11 -D_GNU_SOURCE "-D__$(uname -m)__" --error-exitcode=1 \
+        --suppress=missingIncludeSystem "$ch"/*.c
     check "$ch clang-tidy" sh -c "clang-tidy --quiet $ch/*.c -- -std=c11 -D_GNU_SOURCE 2>&1 |
         grep -v 'warnings generated' || true"
 done

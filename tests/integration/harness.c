@@ -140,6 +140,20 @@ int host_sh(const char *fmt, ...)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+const char *install_helper(const char *name)
+{
+    static char bin[PATH_MAX];
+
+    /* The unpacked image is the root of chapter4-busybox and the lower
+     * layer of the later chapters: either way the container sees it. */
+    assert_int_equal(md(&last_result, "-log-level", "error", "run", "true", NULL), 0);
+    snprintf(bin, sizeof(bin), "%s/images/busybox/%s", state_root, name);
+    assert_int_equal(
+        host_sh("cc -static -O1 -o '%s' '%s/tests/integration/helpers/%s.c'", bin, repo_dir, name),
+        0);
+    return bin;
+}
+
 /* ---- processes --------------------------------------------------------- */
 
 static double now_s(void)
@@ -572,9 +586,9 @@ int leak_teardown(void **state)
 /* ---- suites ------------------------------------------------------------ */
 
 extern const struct itest namespace_tests[], cgroup_tests[], rootfs_tests[], overlay_tests[],
-    volume_tests[], commit_tests[], readme_tests[], script_tests[];
+    volume_tests[], commit_tests[], security_tests[], readme_tests[], script_tests[];
 extern const size_t namespace_count, cgroup_count, rootfs_count, overlay_count, volume_count,
-    commit_count, readme_count, script_count;
+    commit_count, security_count, readme_count, script_count;
 
 static const struct {
     const struct itest *tests;
@@ -583,7 +597,7 @@ static const struct {
     {namespace_tests, &namespace_count}, {cgroup_tests, &cgroup_count},
     {rootfs_tests, &rootfs_count},       {overlay_tests, &overlay_count},
     {volume_tests, &volume_count},       {commit_tests, &commit_count},
-    {readme_tests, &readme_count},
+    {security_tests, &security_count},   {readme_tests, &readme_count},
 };
 
 static char *cgroup_parents_before;

@@ -84,6 +84,11 @@ int proc_finish(struct proc *p, int timeout_s);
 /* The host pid of the container started by the mydocker process `pid`. */
 pid_t container_pid(pid_t mydocker_pid);
 
+/* Builds tests/integration/helpers/NAME.c statically into the image's
+ * root (unpacking the image first), where the container sees it as /NAME.
+ * Returns its host path (a static buffer) for the test to unlink. */
+const char *install_helper(const char *name);
+
 /* Helpers for checks. */
 char *read_text(const char *path); /* malloc'd, NULL if absent */
 bool path_exists(const char *path);
