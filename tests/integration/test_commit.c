@@ -64,6 +64,8 @@ static void test_commit_then_run_the_image(void **state)
     free(listing);
     assert_int_equal(
         host_sh("[ \"$(tar -xOf '%s/images/snap.tar' ./hello)\" = hello ]", state_root), 0);
+    /* An image may hold setuid files and secrets: root's alone. */
+    assert_int_equal(host_sh("[ \"$(stat -c %%a '%s/images/snap.tar')\" = 600 ]", state_root), 0);
     md(&r, "run", "-image", "snap", "cat", "/hello", NULL);
     assert_status(&r, 0);
     assert_string_equal(r.out, "hello\n");

@@ -87,6 +87,21 @@ static void test_default_output_is_in_the_state_root(void **state)
     assert_true(path_exists(path));
 }
 
+/* A state root the script creates, and its images/, are for root only:
+ * images will hold setuid-root files. */
+static void test_new_state_root_is_root_only(void **state)
+{
+    char env[300];
+
+    (void)state;
+    snprintf(env, sizeof(env), "MYDOCKER_ROOT='%s/state'", dir);
+    assert_int_equal(script_run(env, ""), 0);
+    assert_int_equal(
+        host_sh("cd '%s/state' && [ \"$(stat -c %%a . images)\" = \"$(printf '700\\n700')\" ]",
+                dir),
+        0);
+}
+
 static void test_second_run_is_a_no_op(void **state)
 {
     struct stat a;
@@ -168,6 +183,7 @@ static void test_no_way_fails_with_one_sentence(void **state)
 const struct itest script_tests[] = {
     STEST(test_tarball_has_the_root_filesystem),
     STEST(test_default_output_is_in_the_state_root),
+    STEST(test_new_state_root_is_root_only),
     STEST(test_second_run_is_a_no_op),
     STEST(test_force_rebuilds),
     STEST(test_bad_busybox_variable_fails_cleanly),
