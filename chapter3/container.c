@@ -131,9 +131,9 @@ int container_main(void *arg)
         die(a, EXIT_MYDOCKER, "detach the container from the terminal");
     }
 
-    /* The parent blocked the signals it forwards; the command must start
-     * with the mask it would have had. */
-    sigprocmask(SIG_SETMASK, &a->sigmask, NULL);
+    /* The parent blocked the signals it forwards and ignores SIGPIPE; the
+     * command starts with none of that. umask 022 came from main(). */
+    reset_signals();
     log_info("exec %s", a->argv[0]);
     if (close_extra_fds() < 0)
         die(a, EXIT_MYDOCKER, "mark inherited fds close-on-exec");

@@ -5,9 +5,11 @@
 #include "run.h"
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char usage_main[] =
@@ -214,6 +216,17 @@ int main(int argc, char **argv)
     };
     const char *env = getenv("MYDOCKER_LOG");
     int opt;
+
+    /* What the caller left must not decide how a run ends. With SIGPIPE,
+     * a closed stderr ("mydocker run ... 2>&1 | head") would kill us at
+     * the next log line, between a mount and its unmount. An ignored
+     * SIGCHLD makes the kernel reap our children itself, and waitpid would
+     * wait for a container that is already gone (ECHILD). A caller's umask
+     * 077 would make the container's / and new files unreadable to its
+     * other users. See signal(7), waitpid(2), umask(2). */
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGCHLD, SIG_DFL);
+    umask(022);
 
     if (env && *env && set_log_level(env) < 0)
         return EXIT_MYDOCKER;

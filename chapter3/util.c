@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -49,4 +50,20 @@ int close_extra_fds(void)
     if (errno != ENOSYS && errno != EINVAL)
         return -1;
     return cloexec_each();
+}
+
+void reset_signals(void)
+{
+    sigset_t none;
+
+    /* An ignored signal stays ignored across execve (signal(7)), and so
+     * does a blocked one: mydocker ignores SIGPIPE, and its caller may
+     * have ignored more (nohup ignores SIGHUP, some wrappers SIGCHLD). A
+     * shell whose SIGPIPE is ignored never stops writing to a closed pipe.
+     * SIGKILL, SIGSTOP and the two real-time signals glibc keeps for
+     * itself refuse the change, harmlessly. */
+    for (int sig = 1; sig < NSIG; sig++)
+        signal(sig, SIG_DFL);
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
 }

@@ -70,6 +70,27 @@ static int drop_device(const char *path, const struct stat *st, int type, struct
     return 0;
 }
 
+/* GNU tar by an absolute path, found once: not through the PATH that
+ * mydocker was given, which its caller controls. */
+static const char *tar_path(void)
+{
+    static const char *const candidates[] = {"/usr/bin/tar", "/bin/tar"};
+    static const char *found;
+
+    for (size_t i = 0; !found && i < sizeof(candidates) / sizeof(candidates[0]); i++) {
+        if (access(candidates[i], X_OK) == 0)
+            found = candidates[i];
+    }
+    if (!found)
+        err_msg("no tar in /usr/bin or /bin: install GNU tar");
+    return found;
+}
+
+/* tar's environment is fixed, not ours: TAR_OPTIONS=--absolute-names in
+ * the caller's would switch off the defences untar() relies on, and
+ * TAPE or a locale could change what it reads or prints. */
+static char *const tar_env[] = {"PATH=/usr/bin:/bin", "LC_ALL=C", NULL};
+
 /* GNU tar refuses member names with "..", strips a leading "/", and
  * creates symlinks that point outside as placeholders until the end, so a
  * symlink cannot carry a later member out of dir. */
@@ -78,9 +99,13 @@ static int untar(const char *tarball, const char *dir)
     char *const argv[] = {"tar",    "--extract",     "--numeric-owner", "--preserve-permissions",
                           "--file", (char *)tarball, "--directory",     (char *)dir,
                           NULL};
+    const char *tar = tar_path();
     int wstatus;
-    pid_t pid = fork();
+    pid_t pid;
 
+    if (!tar)
+        return -1;
+    pid = fork();
     if (pid < 0) {
         err_sys("fork tar");
         return -1;
@@ -88,7 +113,8 @@ static int untar(const char *tarball, const char *dir)
     if (pid == 0) {
         if (close_extra_fds() < 0)
             _exit(127);
-        execvp(argv[0], argv);
+        reset_signals();
+        execve(tar, argv, tar_env);
         err_sys("exec tar");
         _exit(127);
     }

@@ -195,7 +195,7 @@ int run_container(const struct run_opts *opts)
     for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
         sigaddset(&set, forwarded[i]);
     sigaddset(&set, SIGCHLD);
-    sigprocmask(SIG_BLOCK, &set, &args.sigmask);
+    sigprocmask(SIG_BLOCK, &set, NULL);
 
     if (container_id(id, sizeof(id)) < 0 || image_unpack(IMAGE, rootfs, sizeof(rootfs)) < 0)
         return EXIT_MYDOCKER;

@@ -166,9 +166,9 @@ int container_main(void *arg)
     if (set_environment(a) < 0)
         die(a, EXIT_MYDOCKER, "set the container's environment");
 
-    /* The parent blocked the signals it forwards; the command must start
-     * with the mask it would have had. */
-    sigprocmask(SIG_SETMASK, &a->sigmask, NULL);
+    /* The parent blocked the signals it forwards and ignores SIGPIPE; the
+     * command starts with none of that. umask 022 came from main(). */
+    reset_signals();
     log_info("exec %s", a->argv[0]);
     /* Last, because every step above needs a capability that this takes
      * away: mount, pivot_root, sethostname, mknod. */

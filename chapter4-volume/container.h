@@ -3,7 +3,6 @@
 #ifndef MYDOCKER_CONTAINER_H
 #define MYDOCKER_CONTAINER_H
 
-#include <signal.h>
 #include <stdbool.h>
 
 #include "volume.h"
@@ -29,7 +28,6 @@ struct container_args {
     int status_peer;       /* the read end, a copy the child must close */
     const int *cgroup_fds; /* the child joins its cgroups through these */
     int ncgroup_fds;
-    sigset_t sigmask; /* the mask to restore before exec */
 };
 
 /* The function clone() starts in the new namespaces. Never returns on

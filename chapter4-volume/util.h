@@ -7,4 +7,9 @@
  * whatever the caller of mydocker left open. 0, or -1 with errno set. */
 int close_extra_fds(void);
 
+/* Default dispositions for every signal and an empty signal mask: what a
+ * program exec'd next should start with, whatever mydocker or its caller
+ * ignored or blocked. */
+void reset_signals(void);
+
 #endif

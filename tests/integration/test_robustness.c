@@ -1,0 +1,168 @@
+/* No caller makes mydocker hang, die half-way or hand its own state to
+ * the container: a closed stderr, an ignored SIGCHLD, a tight umask,
+ * ignored or blocked signals, a hostile TAR_OPTIONS. The leak check after
+ * each test proves that the teardown ran to its end. */
+#include "harness.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static struct result r;
+
+enum { RUN_TIMEOUT_S = 30 };
+
+/* Runs mydocker ARGV with stdout and stderr on a pipe whose reader is
+ * gone, as in "mydocker run ... 2>&1 | true", in a child that first calls
+ * prepare(). Returns the raw wait status. */
+static int run_detached(char *const argv[], void (*prepare)(void))
+{
+    int pipefd[2];
+    int wstatus;
+    pid_t pid;
+
+    assert_int_equal(pipe2(pipefd, O_CLOEXEC), 0);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int null_fd = open("/dev/null", O_RDONLY);
+
+        if (prepare)
+            prepare();
+        dup2(null_fd, STDIN_FILENO);
+        dup2(pipefd[1], STDOUT_FILENO);
+        dup2(pipefd[1], STDERR_FILENO);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    close(pipefd[1]);
+    close(pipefd[0]); /* the reader is gone before mydocker writes a byte */
+    for (int i = 0; i < RUN_TIMEOUT_S * 10; i++) {
+        if (waitpid(pid, &wstatus, WNOHANG) == pid)
+            return wstatus;
+        nanosleep(&(struct timespec){0, 100000000L}, NULL);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, &wstatus, 0);
+    fail_msg("mydocker still running after %d s", RUN_TIMEOUT_S);
+    return -1;
+}
+
+static void default_sigpipe(void)
+{
+    signal(SIGPIPE, SIG_DFL); /* as a shell leaves it; the harness ignores it */
+}
+
+/* mydocker outlives its log reader: the container runs to its end (its
+ * echo meets the closed pipe too, and fails: SIGPIPE does not kill a PID
+ * 1 that has no handler for it), the teardown completes (the leak check:
+ * cgroup dirs, mounts, containers/), and mydocker exits with the
+ * container's status rather than being killed by SIGPIPE. */
+static void test_closed_stderr_does_not_stop_the_teardown(void **state)
+{
+    char *argv[] = {mydocker_bin, "run", "-pids", "64", "sh", "-c", "sleep 0.3; echo x; exit 7",
+                    NULL};
+    int wstatus;
+
+    (void)state;
+    wstatus = run_detached(argv, default_sigpipe);
+    if (!WIFEXITED(wstatus)) {
+        print_error("mydocker was killed by signal %d", WTERMSIG(wstatus));
+        fail();
+    }
+    assert_int_equal(WEXITSTATUS(wstatus), 7);
+}
+
+static void ignore_sigchld(void)
+{
+    default_sigpipe();
+    signal(SIGCHLD, SIG_IGN); /* as some wrappers leave it */
+}
+
+/* With SIGCHLD ignored the kernel reaps children itself, and a waitpid
+ * for the container would never see it exit. */
+static void test_ignored_sigchld_does_not_hang(void **state)
+{
+    char *argv[] = {mydocker_bin, "-log-level", "error", "run", "true", NULL};
+    int wstatus;
+
+    (void)state;
+    wstatus = run_detached(argv, ignore_sigchld);
+    assert_true(WIFEXITED(wstatus));
+    assert_int_equal(WEXITSTATUS(wstatus), 0);
+}
+
+/* The container starts with default dispositions and an empty mask,
+ * whatever the caller ignored (the harness ignores SIGPIPE) or blocked. */
+static void test_container_gets_clean_signal_state(void **state)
+{
+    sigset_t usr1;
+
+    (void)state;
+    sigemptyset(&usr1);
+    sigaddset(&usr1, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &usr1, NULL);
+    md(&r, "-log-level", "error", "run", "cat", "/proc/self/status", NULL);
+    sigprocmask(SIG_UNBLOCK, &usr1, NULL);
+    assert_status(&r, 0);
+    assert_contains(r.out, "\nSigBlk:\t0000000000000000\n");
+    assert_contains(r.out, "\nSigIgn:\t0000000000000000\n");
+}
+
+/* A caller's umask 077 does not reach the container, and (from
+ * chapter4-busybox on, where / is a directory mydocker makes) / is 755:
+ * in chapter4-overlay it is the upper layer, made by mkdir. */
+static void test_umask_of_the_caller_stays_outside(void **state)
+{
+    char cmd[256];
+    char *argv[] = {"/bin/sh", "-c", cmd, NULL};
+    bool own_root = chapter_has("chapter4-busybox");
+
+    (void)state;
+    snprintf(cmd, sizeof(cmd), "umask 077; '%s' -log-level error run sh -c 'umask%s'", mydocker_bin,
+             own_root ? "; stat -c %a /" : "");
+    run_argv(&r, argv, RUN_TIMEOUT_S);
+    assert_status(&r, 0);
+    assert_string_equal(r.out, own_root ? "0022\n755\n" : "0022\n");
+}
+
+/* TAR_OPTIONS=--absolute-names in the caller's environment would let an
+ * image's absolute member name write anywhere on the host. tar gets a
+ * fixed environment, so the name is stripped as usual and the file lands
+ * inside the image. */
+static void test_tar_options_do_not_reach_tar(void **state)
+{
+    const char *root = use_other_root(NULL);
+    char target[256];
+    int escaped;
+    int status;
+
+    (void)state;
+    snprintf(target, sizeof(target), "%s-escaped", root); /* beside the root, outside it */
+    assert_int_equal(
+        host_sh("set -e; cd '%s'; mkdir -p images h; echo evil >h/f;"
+                " cp '%s' images/busybox.tar;"
+                " tar -P -rf images/busybox.tar -C h --transform 's,^f$,%s,' f; rm -r h",
+                root, busybox_tar, target),
+        0);
+    status = host_sh("TAR_OPTIONS=--absolute-names '%s' -log-level error run cat '%s' >/dev/null",
+                     mydocker_bin, target);
+    escaped = path_exists(target);
+    unlink(target); /* before any assert, so that a failure leaves nothing */
+    assert_false(escaped);
+    assert_int_equal(status, 0); /* the file is in the image, where it belongs */
+}
+
+const struct itest robustness_tests[] = {
+    ITEST("chapter3", test_closed_stderr_does_not_stop_the_teardown),
+    ITEST("chapter3", test_ignored_sigchld_does_not_hang),
+    ITEST("chapter3", test_container_gets_clean_signal_state),
+    ITEST("chapter3", test_umask_of_the_caller_stays_outside),
+    ITEST("chapter4-busybox", test_tar_options_do_not_reach_tar),
+};
+const size_t robustness_count = sizeof(robustness_tests) / sizeof(robustness_tests[0]);
