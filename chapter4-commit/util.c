@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
@@ -16,6 +17,10 @@
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
+
+/* The kernel's signals (64 on every architecture we build for) and its
+ * struct sigaction: handler, flags, restorer where there is one, mask. */
+enum { KERNEL_NSIG = 64, KERNEL_SIGACTION_WORDS = 4 };
 
 /* Kernels before 5.11 know no CLOSE_RANGE_CLOEXEC: do the same one fd at
  * a time, for the fds that /proc/self/fd lists. */
@@ -54,16 +59,20 @@ int close_extra_fds(void)
 
 void reset_signals(void)
 {
+    /* All zero is SIG_DFL with no flags and an empty mask, whatever the
+     * layout of the kernel's struct sigaction on this architecture. */
+    static const unsigned long dfl[KERNEL_SIGACTION_WORDS];
     sigset_t none;
 
     /* An ignored signal stays ignored across execve (signal(7)), and so
      * does a blocked one: mydocker ignores SIGPIPE, and its caller may
      * have ignored more (nohup ignores SIGHUP, some wrappers SIGCHLD). A
      * shell whose SIGPIPE is ignored never stops writing to a closed pipe.
-     * SIGKILL, SIGSTOP and the two real-time signals glibc keeps for
-     * itself refuse the change, harmlessly. */
-    for (int sig = 1; sig < NSIG; sig++)
-        signal(sig, SIG_DFL);
+     * The raw system call, because glibc's sigaction() refuses the two
+     * real-time signals it keeps for its threads, and those can arrive
+     * ignored too. SIGKILL and SIGSTOP refuse the change, harmlessly. */
+    for (int sig = 1; sig <= KERNEL_NSIG; sig++)
+        syscall(SYS_rt_sigaction, sig, dfl, NULL, KERNEL_NSIG / CHAR_BIT);
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
 }
