@@ -170,8 +170,8 @@ int container_main(void *arg)
      * command starts with none of that. umask 022 came from main(). */
     reset_signals();
     log_info("exec %s", a->argv[0]);
-    /* Last, because every step above needs a capability that this takes
-     * away: mount, pivot_root, sethostname, mknod. */
+    /* Last: the mounts, the pivot, the hostname and the /dev nodes above
+     * need capabilities that this takes away. */
     if (!a->privileged && security_drop_privileges() < 0)
         exit_with(a, EXIT_MYDOCKER);
     if (close_extra_fds() < 0)
