@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
@@ -25,30 +26,95 @@ const char *state_root(void)
     return root && *root ? root : DEFAULT_ROOT;
 }
 
-/* nftw stops at the first non-zero return and passes it on: REPORTED
- * tells remove_tree the failure was already named here. */
-enum { REPORTED = 1 };
-
-static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+/* One pass over the directory open as dir: removes every entry it can,
+ * and stops at the first subdirectory that is not empty, which it opens
+ * into *sub (returns 1). 0 once dir is empty; -1 after saying why not.
+ * Everything is relative to dir, so no path grows with the depth. */
+static int clear_dir(int dir, dev_t dev, const char *top, int *sub)
 {
-    (void)st, (void)ftw;
-    if ((type == FTW_DP ? rmdir(path) : unlink(path)) < 0) {
-        err_sys("remove %s", path);
-        return REPORTED;
+    DIR *d;
+    struct dirent *e;
+    int ret = 0;
+    int fd = dup(dir);
+
+    if (fd < 0 || !(d = fdopendir(fd))) {
+        err_sys("remove %s: open a directory inside", top);
+        if (fd >= 0)
+            close(fd);
+        return -1;
     }
-    return 0;
+    while (ret == 0 && (e = readdir(d))) {
+        struct stat st;
+
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        if (fstatat(dir, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+            ret = -1;
+        } else if (!S_ISDIR(st.st_mode)) {
+            ret = unlinkat(dir, e->d_name, 0);
+        } else if (st.st_dev != dev) {
+            /* A mount below: never empty what is mounted there. */
+            err_msg("remove %s: %s is another filesystem (a mount?): stopping", top, e->d_name);
+            ret = -2;
+        } else if (unlinkat(dir, e->d_name, AT_REMOVEDIR) < 0) {
+            if (errno != ENOTEMPTY && errno != EEXIST) {
+                ret = -1;
+            } else {
+                *sub = openat(dir, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                ret = *sub < 0 ? -1 : 1;
+            }
+        }
+        if (ret == -1)
+            err_sys("remove %s: %s", top, e->d_name);
+    }
+    closedir(d);
+    return ret < 0 ? -1 : ret;
 }
 
 int remove_tree(const char *path)
 {
-    /* FTW_PHYS: a symlink is removed, never followed. FTW_MOUNT: nothing on
-     * another filesystem is visited, so its mount point stays non-empty and
-     * its rmdir fails: we stop instead of emptying a mount. */
-    int ret = nftw(path, remove_entry, NFTW_FDS, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int depth = 0;
+    struct stat st;
+    int r;
 
-    if (ret == REPORTED)
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return 0;
+        err_sys("remove %s", path);
         return -1;
-    if (ret < 0 && errno != ENOENT) {
+    }
+    if (fstat(fd, &st) < 0) {
+        err_sys("remove %s", path);
+        close(fd);
+        return -1;
+    }
+    /* Depth first with one fd at a time, whatever the depth: down into the
+     * first subdirectory that is not empty; once a directory is empty, back
+     * up through ".." to clear the parent again, where the empty directory
+     * now goes with an rmdir. Removal by growing paths would stop at
+     * PATH_MAX, and the container decides how deep its tree is. */
+    for (;;) {
+        int sub = -1;
+        int next;
+
+        r = clear_dir(fd, st.st_dev, path, &sub);
+        if (r < 0 || (r == 0 && depth == 0))
+            break;
+        next = r == 1 ? sub : openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (next < 0) {
+            err_sys("remove %s: open a parent directory", path);
+            r = -1;
+            break;
+        }
+        close(fd);
+        fd = next;
+        depth += r == 1 ? 1 : -1;
+    }
+    close(fd);
+    if (r < 0)
+        return -1;
+    if (rmdir(path) < 0) {
         err_sys("remove %s", path);
         return -1;
     }

@@ -30,7 +30,8 @@ int image_forget_unpacked(const char *name);
 int run_tar(char *const argv[], const char *file, int out_fd, int dir_fd);
 
 /* rm -rf that never leaves the filesystem it starts on: a mount point
- * below path makes it fail rather than delete what is mounted there. */
+ * below path makes it fail rather than delete what is mounted there. It
+ * works relative to directory fds, so no depth or name stops it. */
 int remove_tree(const char *path);
 
 #endif

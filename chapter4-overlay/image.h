@@ -13,7 +13,8 @@ const char *state_root(void);
 int image_unpack(const char *name, char *dir, size_t len);
 
 /* rm -rf that never leaves the filesystem it starts on: a mount point
- * below path makes it fail rather than delete what is mounted there. */
+ * below path makes it fail rather than delete what is mounted there. It
+ * works relative to directory fds, so no depth or name stops it. */
 int remove_tree(const char *path);
 
 #endif

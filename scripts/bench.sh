@@ -434,7 +434,7 @@ if have chapter4-commit; then
     else
         merged="$T/root-commit/containers/$commit_id/merged"
         # The very flags commit.c gives tar: the difference is mydocker's own.
-        add tar "" tar --create --numeric-owner --file "$T/tars/t{n}.tar" --directory "$merged" .
+        add tar "" tar --create --numeric-owner --sparse --file "$T/tars/t{n}.tar" --directory "$merged" .
         add commit "" "MYDOCKER_ROOT=$T/root-commit" "${bin[chapter4-commit]}" commit \
             "$commit_id" "bench{n}"
         run_group "$iters" "$warm" 1
@@ -650,7 +650,7 @@ if [ -n "${runs[commit]:-}" ]; then
 
 ## 5. mydocker commit vs tar of the same tree
 
-A background container (\`sleep\`) in chapter4-commit; each round commits it to a new image name, and tars its merged/ with the flags commit.c gives tar (\`tar --create --numeric-owner --file X --directory merged .\`). The tarballs are deleted afterwards.
+A background container (\`sleep\`) in chapter4-commit; each round commits it to a new image name, and tars its merged/ with the flags commit.c gives tar (\`tar --create --numeric-owner --sparse --file X --directory merged .\`). The tarballs are deleted afterwards.
 
 | command | median | p90 | min | max | failed/runs | × tar |
 |---|---|---|---|---|---|---|

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static struct result r;
@@ -74,6 +75,31 @@ static void test_commit_then_run_the_image(void **state)
     md(&r, "run", "ls", "/hello", NULL);
     assert_status(&r, 1);
     drop_image("snap");
+}
+
+/* A sparse file is committed as one: 1 GiB of hole costs the tarball a
+ * few blocks, not 1 GiB of zeros; and it unpacks to the same size. */
+static void test_sparse_file_stays_sparse(void **state)
+{
+    char path[4200];
+    struct stat st;
+
+    (void)state;
+    start(&p, "dd if=/dev/zero of=/big bs=1 count=1 seek=1073741823 2>/dev/null; echo ready;"
+              " sleep 100");
+    md(&r, "-log-level", "error", "commit", "sparse", NULL);
+    stop(&p);
+    assert_status(&r, 0);
+    snprintf(path, sizeof(path), "%s/images/sparse.tar", state_root);
+    assert_int_equal(stat(path, &st), 0);
+    if (st.st_size > 64L * 1024 * 1024) {
+        print_error("a 1 GiB sparse file made a %lld-byte tarball\n", (long long)st.st_size);
+        fail();
+    }
+    md(&r, "-log-level", "error", "run", "-image", "sparse", "stat", "-c", "%s", "/big", NULL);
+    assert_status(&r, 0);
+    assert_string_equal(r.out, "1073741824\n");
+    drop_image("sparse");
 }
 
 /* Volumes, /proc and /dev are mounts of the container's namespace: the
@@ -244,6 +270,7 @@ static void test_hostile_images_stay_contained(void **state)
 
 const struct itest commit_tests[] = {
     ITEST("chapter4-commit", test_commit_then_run_the_image),
+    ITEST("chapter4-commit", test_sparse_file_stays_sparse),
     ITEST("chapter4-commit", test_commit_leaves_out_mounts),
     ITEST("chapter4-commit", test_bad_names_write_nothing),
     ITEST("chapter4-commit", test_which_container),

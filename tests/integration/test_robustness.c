@@ -162,11 +162,25 @@ static void test_tar_options_do_not_reach_tar(void **state)
     assert_int_equal(status, 0); /* the file is in the image, where it belongs */
 }
 
+/* The container decides how deep its tree is: a teardown that removes
+ * by path stops at PATH_MAX and keeps containers/ID for good. busybox's
+ * cd gives up near PATH_MAX itself, which is deep enough. */
+static void test_deep_tree_does_not_block_the_teardown(void **state)
+{
+    (void)state;
+    md(&r, "-log-level", "error", "run", "sh", "-c",
+       "i=0; while [ $i -lt 2100 ] && mkdir d && cd d 2>/dev/null; do : >f; i=$((i+1)); done;"
+       " [ $i -gt 1500 ]",
+       NULL);
+    assert_status(&r, 0); /* and the leak check: containers/ is empty */
+}
+
 const struct itest robustness_tests[] = {
     ITEST("chapter3", test_closed_stderr_does_not_stop_the_teardown),
     ITEST("chapter3", test_ignored_sigchld_does_not_hang),
     ITEST("chapter3", test_container_gets_clean_signal_state),
     ITEST("chapter3", test_umask_of_the_caller_stays_outside),
     ITEST("chapter4-busybox", test_tar_options_do_not_reach_tar),
+    ITEST("chapter4-overlay", test_deep_tree_does_not_block_the_teardown),
 };
 const size_t robustness_count = sizeof(robustness_tests) / sizeof(robustness_tests[0]);
