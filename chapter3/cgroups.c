@@ -511,6 +511,10 @@ static int dir_index(struct cgroup *cg, const char *root, bool v2, const char *i
         if (strcmp(cg->dir[i].path, path) == 0)
             return i;
     }
+    if (cg->ndirs == CG_MAX_DIRS) {
+        err_msg("more than %d cgroup directories for %s", CG_MAX_DIRS, id);
+        return -1;
+    }
     snprintf(cg->dir[cg->ndirs].path, sizeof(cg->dir[0].path), "%s", path);
     cg->dir[cg->ndirs].v2 = v2;
     return cg->ndirs++;
@@ -519,8 +523,8 @@ static int dir_index(struct cgroup *cg, const char *root, bool v2, const char *i
 int cgroup_create(struct cgroup *cg, const struct cg_layout *layout, const struct limits *l,
                   const char *id)
 {
-    unsigned need[CG_NCONTROLLERS] = {0}; /* controllers, per directory */
-    const char *root[CG_NCONTROLLERS] = {0};
+    unsigned need[CG_MAX_DIRS] = {0}; /* controllers, per directory */
+    const char *root[CG_MAX_DIRS] = {0};
     int made = 0;
     char buf[64];
 
@@ -582,7 +586,7 @@ fail:
     return -1;
 }
 
-int cgroup_open_join(const struct cgroup *cg, int fds[CG_NCONTROLLERS])
+int cgroup_open_join(const struct cgroup *cg, int fds[CG_MAX_DIRS])
 {
     for (int i = 0; i < cg->ndirs; i++) {
         /* v1's "tasks" moves just the writing thread; its "cgroup.procs"

@@ -178,7 +178,7 @@ int run_container(const struct run_opts *opts)
                                   .privileged = opts->privileged};
     int go[2] = {-1, -1};
     int status[2] = {-1, -1};
-    int cgroup_fds[CG_NCONTROLLERS];
+    int cgroup_fds[CG_MAX_DIRS];
     int flags = SIGCHLD;
     char names[64] = "";
     char *stack = MAP_FAILED;

@@ -20,25 +20,26 @@ enum { MAX_LISTED = 64 };
 static int pick_container(const char *id, char *out, size_t len)
 {
     char ids[MAX_LISTED][CONTAINER_ID_MAX];
-    char list[MAX_LISTED * CONTAINER_ID_MAX];
-    int n = containers_running(ids, MAX_LISTED);
+    char list[(size_t)MAX_LISTED * CONTAINER_ID_MAX + sizeof(", ...")];
+    size_t used = 0;
+    int n;
 
+    if (id && container_running(id)) {
+        snprintf(out, len, "%s", id);
+        return 0;
+    }
+    n = containers_running(ids, MAX_LISTED);
     if (n < 0)
         return -1;
-    size_t used = 0;
-
     list[0] = '\0';
-    for (int i = 0; i < n; i++) {
-        int w;
+    for (int i = 0; i < n && i < MAX_LISTED; i++) {
+        int w = snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "", ids[i]);
 
-        if (id && strcmp(id, ids[i]) == 0) {
-            snprintf(out, len, "%s", id);
-            return 0;
-        }
-        w = snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "", ids[i]);
         if (w > 0 && (size_t)w < sizeof(list) - used)
             used += (size_t)w;
     }
+    if (n > MAX_LISTED)
+        snprintf(list + used, sizeof(list) - used, ", ...");
     if (id)
         err_msg("no running container %s%s%s", id, n ? "; running: " : "", list);
     else if (n == 0)

@@ -140,6 +140,7 @@ int container_fs_write_state(const struct container_fs *fs, pid_t pid)
 {
     char tmp[PATH_MAX];
     char path[PATH_MAX];
+    bool written;
     FILE *f;
 
     if (fmt_path(tmp, sizeof(tmp), "%s/.state.tmp", fs->dir) < 0 ||
@@ -147,8 +148,16 @@ int container_fs_write_state(const struct container_fs *fs, pid_t pid)
         return -1;
     /* Whole or absent: a reader never sees half a state file. */
     f = fopen(tmp, "we");
-    if (!f || fprintf(f, "pid %d\n", (int)pid) < 0 || fclose(f) != 0 || rename(tmp, path) < 0) {
+    if (!f) {
+        err_sys("write %s", tmp);
+        return -1;
+    }
+    written = fprintf(f, "pid %d\n", (int)pid) >= 0;
+    /* fclose always, even after a failed write: it frees the FILE. */
+    written = fclose(f) == 0 && written;
+    if (!written || rename(tmp, path) < 0) {
         err_sys("write %s", path);
+        unlink(tmp);
         return -1;
     }
     return 0;
@@ -227,6 +236,34 @@ void containers_reap_stale(void)
     closedir(d);
 }
 
+/* Our own open file description: its flock conflicts with the owner's,
+ * so EWOULDBLOCK means "its mydocker is alive". */
+static bool locked_by_owner(int dir, const char *id)
+{
+    int fd = openat(dir, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    bool alive = fd >= 0 && flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+
+    if (fd >= 0)
+        close(fd);
+    return alive;
+}
+
+bool container_running(const char *id)
+{
+    char containers[PATH_MAX];
+    int dir;
+    bool alive;
+
+    if (fmt_path(containers, sizeof(containers), "%s/containers", state_root()) < 0)
+        return false;
+    dir = open(containers, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0)
+        return false;
+    alive = id[0] != '.' && !strchr(id, '/') && locked_by_owner(dir, id);
+    close(dir);
+    return alive;
+}
+
 int containers_running(char ids[][CONTAINER_ID_MAX], int max)
 {
     char containers[PATH_MAX];
@@ -239,18 +276,15 @@ int containers_running(char ids[][CONTAINER_ID_MAX], int max)
     d = opendir(containers);
     if (!d)
         return errno == ENOENT ? 0 : -1;
-    while ((e = readdir(d)) && n < max) {
-        int fd;
-
-        if (e->d_name[0] == '.' || strlen(e->d_name) >= CONTAINER_ID_MAX)
+    /* Counted to the end, even past max: "70 are running" must not read
+     * as 64. */
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.' || strlen(e->d_name) >= CONTAINER_ID_MAX ||
+            !locked_by_owner(dirfd(d), e->d_name))
             continue;
-        fd = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        /* Our own open file description: its flock conflicts with the
-         * owner's, so EWOULDBLOCK means "its mydocker is alive". */
-        if (fd >= 0 && flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK)
-            snprintf(ids[n++], CONTAINER_ID_MAX, "%s", e->d_name);
-        if (fd >= 0)
-            close(fd);
+        if (n < max)
+            snprintf(ids[n], CONTAINER_ID_MAX, "%s", e->d_name);
+        n++;
     }
     closedir(d);
     return n;

@@ -31,8 +31,10 @@ int container_fs_destroy(struct container_fs *fs);
 /* Removes what runs killed with SIGKILL left behind: their overlay mount,
  * container dir and cgroups. A run is dead when nobody holds its lock. */
 void containers_reap_stale(void);
-/* Fills ids with the running containers (their lock is held); returns
- * how many, or -1. */
+/* Fills ids with up to max running containers (their lock is held);
+ * returns how many run, which may be more than max, or -1. */
 int containers_running(char ids[][CONTAINER_ID_MAX], int max);
+/* Whether containers/ID exists and its mydocker holds its lock. */
+bool container_running(const char *id);
 
 #endif

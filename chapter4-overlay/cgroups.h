@@ -53,14 +53,15 @@ int cg_layout_detect(struct cg_layout *layout);
 /* "v1", "v2", "hybrid" or "none": for the log and the README's lesson. */
 const char *cg_layout_name(const struct cg_layout *layout);
 
-/* One container's cgroup directories: one per v1 hierarchy it uses, or a
- * single one on v2. */
+/* One container's cgroup directories: one per v1 hierarchy it uses, and
+ * one on v2; a hybrid host can need both. */
+enum { CG_MAX_DIRS = CG_NCONTROLLERS + 1 };
 struct cgroup {
     int ndirs;
     struct {
         char path[PATH_MAX];
         bool v2;
-    } dir[CG_NCONTROLLERS];
+    } dir[CG_MAX_DIRS];
 };
 
 /* Creates <root>/mydocker/<id> where the limits need it and writes them.
@@ -69,11 +70,14 @@ int cgroup_create(struct cgroup *cg, const struct cg_layout *layout, const struc
                   const char *id);
 /* Opens, close-on-exec, the file through which a process joins each
  * directory; returns how many fds it put in fds, or -1. */
-int cgroup_open_join(const struct cgroup *cg, int fds[CG_NCONTROLLERS]);
+int cgroup_open_join(const struct cgroup *cg, int fds[CG_MAX_DIRS]);
 /* Run by the joining process itself: puts it into each of those cgroups. */
 int cgroup_join(const int *fds, int n);
 /* Removes the directories; the processes must be gone. */
 int cgroup_destroy(struct cgroup *cg);
+/* Every directory <root>/mydocker/<id> could be, in each v1 hierarchy
+ * and in v2, whether it exists or not. */
+int cgroup_dirs_of_id(const struct cg_layout *layout, const char *id, struct cgroup *cg);
 /* Removes <root>/mydocker/<id> wherever it exists: for a run that died
  * without its teardown. */
 int cgroup_remove_id(const char *id);

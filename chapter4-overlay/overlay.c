@@ -142,6 +142,7 @@ int container_fs_write_state(const struct container_fs *fs, pid_t pid)
 {
     char tmp[PATH_MAX];
     char path[PATH_MAX];
+    bool written;
     FILE *f;
 
     if (fmt_path(tmp, sizeof(tmp), "%s/.state.tmp", fs->dir) < 0 ||
@@ -149,8 +150,16 @@ int container_fs_write_state(const struct container_fs *fs, pid_t pid)
         return -1;
     /* Whole or absent: a reader never sees half a state file. */
     f = fopen(tmp, "we");
-    if (!f || fprintf(f, "pid %d\n", (int)pid) < 0 || fclose(f) != 0 || rename(tmp, path) < 0) {
+    if (!f) {
+        err_sys("write %s", tmp);
+        return -1;
+    }
+    written = fprintf(f, "pid %d\n", (int)pid) >= 0;
+    /* fclose always, even after a failed write: it frees the FILE. */
+    written = fclose(f) == 0 && written;
+    if (!written || rename(tmp, path) < 0) {
         err_sys("write %s", path);
+        unlink(tmp);
         return -1;
     }
     return 0;

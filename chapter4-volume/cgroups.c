@@ -511,6 +511,10 @@ static int dir_index(struct cgroup *cg, const char *root, bool v2, const char *i
         if (strcmp(cg->dir[i].path, path) == 0)
             return i;
     }
+    if (cg->ndirs == CG_MAX_DIRS) {
+        err_msg("more than %d cgroup directories for %s", CG_MAX_DIRS, id);
+        return -1;
+    }
     snprintf(cg->dir[cg->ndirs].path, sizeof(cg->dir[0].path), "%s", path);
     cg->dir[cg->ndirs].v2 = v2;
     return cg->ndirs++;
@@ -519,8 +523,8 @@ static int dir_index(struct cgroup *cg, const char *root, bool v2, const char *i
 int cgroup_create(struct cgroup *cg, const struct cg_layout *layout, const struct limits *l,
                   const char *id)
 {
-    unsigned need[CG_NCONTROLLERS] = {0}; /* controllers, per directory */
-    const char *root[CG_NCONTROLLERS] = {0};
+    unsigned need[CG_MAX_DIRS] = {0}; /* controllers, per directory */
+    const char *root[CG_MAX_DIRS] = {0};
     int made = 0;
     char buf[64];
 
@@ -582,7 +586,7 @@ fail:
     return -1;
 }
 
-int cgroup_open_join(const struct cgroup *cg, int fds[CG_NCONTROLLERS])
+int cgroup_open_join(const struct cgroup *cg, int fds[CG_MAX_DIRS])
 {
     for (int i = 0; i < cg->ndirs; i++) {
         /* v1's "tasks" moves just the writing thread; its "cgroup.procs"
@@ -639,18 +643,24 @@ int cgroup_destroy(struct cgroup *cg)
     return ret;
 }
 
+int cgroup_dirs_of_id(const struct cg_layout *layout, const char *id, struct cgroup *cg)
+{
+    memset(cg, 0, sizeof(*cg));
+    for (int c = 0; c < CG_NCONTROLLERS; c++) {
+        if (layout->v1[c][0] && dir_index(cg, layout->v1[c], false, id) < 0)
+            return -1;
+    }
+    if (layout->v2[0] && dir_index(cg, layout->v2, true, id) < 0)
+        return -1;
+    return 0;
+}
+
 int cgroup_remove_id(const char *id)
 {
     struct cg_layout layout;
-    struct cgroup cg = {0};
+    struct cgroup cg;
 
-    if (cg_layout_detect(&layout) < 0)
-        return -1;
-    for (int c = 0; c < CG_NCONTROLLERS; c++) {
-        if (layout.v1[c][0] && dir_index(&cg, layout.v1[c], false, id) < 0)
-            return -1;
-    }
-    if (layout.v2[0] && dir_index(&cg, layout.v2, true, id) < 0)
+    if (cg_layout_detect(&layout) < 0 || cgroup_dirs_of_id(&layout, id, &cg) < 0)
         return -1;
     return cgroup_destroy(&cg);
 }

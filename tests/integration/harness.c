@@ -240,11 +240,55 @@ static bool pump(struct proc *p, int timeout_ms)
     return true;
 }
 
+/* What this test started, so that a test that fails half-way does not
+ * leave its container running for the next one (leak_teardown ends it). */
+enum { MAX_STARTED = 128 };
+static pid_t started[MAX_STARTED];
+static int nstarted;
+
 static void proc_start(struct proc *p, char *const argv[], const char *input)
 {
     p->out_len = p->err_len = 0;
     p->out[0] = p->err[0] = '\0';
     p->pid = spawn(argv, input, &p->out_fd, &p->err_fd);
+    if (nstarted < MAX_STARTED)
+        started[nstarted++] = p->pid;
+}
+
+/* Ends what the test left running: its container first (SIGKILL, which
+ * the host may send any init), so that mydocker tears down as it would;
+ * mydocker itself only if it does not exit then. waitpid on a pid that
+ * was reaped already fails (ECHILD): a reused pid is never ours. */
+static void end_started(void)
+{
+    for (int i = 0; i < nstarted; i++) {
+        char path[64];
+        char *kids;
+        int wstatus;
+
+        if (waitpid(started[i], &wstatus, WNOHANG) != 0)
+            continue;
+        fprintf(stderr, "harness: the test left mydocker %d running: ending it\n", (int)started[i]);
+        snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)started[i], (int)started[i]);
+        kids = read_text(path);
+        for (char *k = kids; k && *k;) {
+            char *end;
+            long kid = strtol(k, &end, 10);
+
+            if (end == k)
+                break;
+            kill((pid_t)kid, SIGKILL);
+            k = end;
+        }
+        free(kids);
+        for (int tries = 0; tries < 100 && waitpid(started[i], &wstatus, WNOHANG) == 0; tries++)
+            usleep(100000);
+        if (waitpid(started[i], &wstatus, WNOHANG) == 0) {
+            kill(started[i], SIGKILL);
+            waitpid(started[i], &wstatus, 0);
+        }
+    }
+    nstarted = 0;
 }
 
 int proc_finish(struct proc *p, int timeout_s)
@@ -558,26 +602,112 @@ int leak_setup(void **state)
     return 0;
 }
 
-static int compare(const char *what, const char *before, const char *after)
+/* The lines of `after` that `before` does not have, in their order. */
+static void new_lines(const char *before, const char *after, struct lines *out)
 {
+    char *copy = strdup(after);
+    char *save = NULL;
+
+    assert_non_null(copy);
+    for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        size_t len = strlen(line);
+        const char *at = before;
+        bool old = false;
+
+        while (!old && (at = strstr(at, line))) {
+            old = (at == before || at[-1] == '\n') && (at[len] == '\n' || at[len] == '\0');
+            at++;
+        }
+        if (!old)
+            lines_add(out, line);
+    }
+    free(copy);
+}
+
+enum { LEAK_LINES_SHOWN = 20 };
+
+/* Prints what changed, line by line (fprintf, not print_error: cmocka
+ * cuts a long message short, and the leaked line is the one that
+ * matters), and returns the new lines for the caller to clean up. */
+static int compare(const char *what, const char *before, const char *after, struct lines *leaked)
+{
+    struct lines gone = {0};
+
     if (strcmp(before, after) == 0)
         return 0;
-    print_error("LEAK: %s changed\n--- before\n%s--- after\n%s", what, before, after);
+    new_lines(before, after, leaked);
+    new_lines(after, before, &gone);
+    for (size_t i = 0; i < leaked->n && i < LEAK_LINES_SHOWN; i++)
+        fprintf(stderr, "LEAK: %s: new: %s\n", what, leaked->v[i]);
+    for (size_t i = 0; i < gone.n && i < LEAK_LINES_SHOWN; i++)
+        fprintf(stderr, "LEAK: %s: gone: %s\n", what, gone.v[i]);
+    if (leaked->n > LEAK_LINES_SHOWN || gone.n > LEAK_LINES_SHOWN)
+        fprintf(stderr, "LEAK: %s: %zu new and %zu gone lines in all\n", what, leaked->n, gone.n);
+    free(lines_join(&gone));
     return -1;
+}
+
+/* mountinfo writes a space in a path as \040 (and tab, newline, \ alike). */
+static void unescape_octal(char *s)
+{
+    char *o = s;
+
+    for (; *s; s++) {
+        if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+            s[3] >= '0' && s[3] <= '7') {
+            *o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+            s += 3;
+        } else {
+            *o++ = *s;
+        }
+    }
+    *o = '\0';
+}
+
+/* Undoes a leak, so that one failing test does not fail the next ones
+ * and the host is left as found: mounts from the innermost out, then the
+ * cgroup dirs, then the state root's new entries. */
+static void clean_leaks(struct lines *mounts, struct lines *cgroups, struct lines *state)
+{
+    for (size_t i = mounts->n; i-- > 0;) {
+        char mp[PATH_MAX];
+
+        if (sscanf(mounts->v[i], "%*s %*s %*s %*s %4095s", mp) == 1) {
+            unescape_octal(mp);
+            umount2(mp, MNT_DETACH);
+        }
+    }
+    for (size_t i = cgroups->n; i-- > 0;)
+        rmdir(cgroups->v[i]);
+    for (size_t i = 0; i < state->n; i++) {
+        char path[PATH_MAX * 2];
+
+        snprintf(path, sizeof(path), "%s/%s", state_root, state->v[i]);
+        rm_rf(path);
+    }
+    free(lines_join(mounts)), free(lines_join(cgroups)), free(lines_join(state));
 }
 
 int leak_teardown(void **state)
 {
     struct snapshot *s = *state;
-    int dropped = drop_other_root();
-    char *mounts = read_text("/proc/self/mountinfo");
-    char *cgroups = snapshot_cgroups();
-    char *st = snapshot_state();
-    int ret = dropped;
+    struct lines leaked[3] = {{0}};
+    int dropped;
+    char *mounts;
+    char *cgroups;
+    char *st;
+    int ret;
 
-    ret |= compare("host mount table", s->mounts, mounts);
-    ret |= compare("cgroup directories under mydocker/", s->cgroups, cgroups);
-    ret |= compare("state root ", s->state, st);
+    end_started();
+    dropped = drop_other_root();
+    mounts = read_text("/proc/self/mountinfo");
+    cgroups = snapshot_cgroups();
+    st = snapshot_state();
+    ret = dropped;
+    ret |= compare("host mount table", s->mounts, mounts, &leaked[0]);
+    ret |= compare("cgroup directories under mydocker/", s->cgroups, cgroups, &leaked[1]);
+    ret |= compare("state root", s->state, st, &leaked[2]);
+    clean_leaks(&leaked[0], &leaked[1], &leaked[2]);
     free(mounts), free(cgroups), free(st);
     free(s->mounts), free(s->cgroups), free(s->state), free(s);
     return ret;

@@ -85,6 +85,17 @@ static bool controller_root(const char *controller, char *out, size_t len)
     return found;
 }
 
+static bool memsw_accounted(void)
+{
+    char root[PATH_MAX];
+    char path[PATH_MAX + 64];
+
+    if (!controller_root("memory", root, sizeof(root)))
+        return false;
+    snprintf(path, sizeof(path), "%s/memory.memsw.limit_in_bytes", root);
+    return path_exists(path);
+}
+
 /* Reads FILE in the cgroup of `pid` that holds `controller`: the v1 line
  * "N:controller:/path" if there is one, else the v2 line "0::/path". */
 static void expect_file(const char *controller, pid_t pid, const char *file, const char *value)
@@ -128,6 +139,11 @@ static void test_limit_files_hold_the_values(void **state)
     proc_wait_for(&p, "ready", 10);
     child = container_pid(p.pid);
     expect_file("memory", child, "memory.limit_in_bytes", "67108864\n");
+    /* memory+swap equal to memory: no swap, so a hog is OOM-killed rather
+     * than swapped out. Absent only where the kernel has no swap
+     * accounting (v1's memory root then lacks the file). */
+    if (memsw_accounted())
+        expect_file("memory", child, "memory.memsw.limit_in_bytes", "67108864\n");
     expect_file("cpu", child, "cpu.shares", "512\n");
     expect_file("cpu", child, "cpu.cfs_quota_us", "50000\n");
     expect_file("cpu", child, "cpu.cfs_period_us", "100000\n");

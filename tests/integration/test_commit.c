@@ -2,6 +2,7 @@
  * it with -image; unpacking never writes outside the image's directory. */
 #include "harness.h"
 
+#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,6 +76,39 @@ static void test_commit_then_run_the_image(void **state)
     md(&r, "run", "ls", "/hello", NULL);
     assert_status(&r, 1);
     drop_image("snap");
+}
+
+/* More containers than commit lists in an error: the count it gives is
+ * the true one, and each of them can still be named, including the one
+ * that readdir(3) finds last. */
+static void test_more_containers_than_listed(void **state)
+{
+    enum { N = 65 };
+    static struct proc many[N];
+    char containers[4200];
+    char last[64] = "";
+    struct dirent *e;
+    DIR *d;
+
+    (void)state;
+    for (int i = 0; i < N; i++)
+        start(&many[i], "echo ready; sleep 100");
+    snprintf(containers, sizeof(containers), "%s/containers", state_root);
+    d = opendir(containers);
+    assert_non_null(d);
+    while ((e = readdir(d))) {
+        if (e->d_name[0] != '.')
+            snprintf(last, sizeof(last), "%s", e->d_name);
+    }
+    closedir(d);
+    md(&r, "-log-level", "error", "commit", "many", NULL);
+    assert_status(&r, 125);
+    assert_contains(r.err, "65 containers are running");
+    md(&r, "-log-level", "error", "commit", last, "many", NULL);
+    for (int i = 0; i < N; i++)
+        stop(&many[i]);
+    assert_status(&r, 0);
+    drop_image("many");
 }
 
 /* A sparse file is committed as one: 1 GiB of hole costs the tarball a
@@ -207,13 +241,19 @@ static void test_full_disk_leaves_nothing(void **state)
 
     (void)state;
     assert_int_equal(mount("tmpfs", root, "tmpfs", 0, "size=4m"), 0);
-    assert_int_equal(host_sh("mkdir '%s/images' && cp '%s' '%s/images/'", root, busybox_tar, root),
+    /* An older full.tar: a failed commit must leave it as it was, which
+     * only a temp file and a rename can promise. */
+    assert_int_equal(host_sh("mkdir '%s/images' && cp '%s' '%s/images/' &&"
+                             " echo old >'%s/images/full.tar'",
+                             root, busybox_tar, root, root),
                      0);
     start(&p, "head -c 900000 /dev/zero >/big; echo ready; sleep 100");
     md(&r, "commit", "full", NULL);
     assert_status(&r, 125);
     stop(&p);
-    assert_int_equal(host_sh("ls -A '%s/images' | grep -v '^busybox' | wc -l | grep -qx 0", root),
+    assert_int_equal(host_sh("cd '%s/images' && [ \"$(ls -A | grep -v '^busybox')\" = full.tar ] &&"
+                             " [ \"$(cat full.tar)\" = old ]",
+                             root),
                      0);
 }
 
@@ -271,6 +311,7 @@ static void test_hostile_images_stay_contained(void **state)
 const struct itest commit_tests[] = {
     ITEST("chapter4-commit", test_commit_then_run_the_image),
     ITEST("chapter4-commit", test_sparse_file_stays_sparse),
+    ITEST("chapter4-commit", test_more_containers_than_listed),
     ITEST("chapter4-commit", test_commit_leaves_out_mounts),
     ITEST("chapter4-commit", test_bad_names_write_nothing),
     ITEST("chapter4-commit", test_which_container),

@@ -92,6 +92,25 @@ static void test_missing_image_is_125(void **state)
     assert_int_equal(host_sh("[ -z \"$(ls -A '%s')\" ]", other_root), 0);
 }
 
+/* Owners are numbers: a file that the image gives uid 4321 under the user
+ * name "root" keeps 4321. Without --numeric-owner, tar would look the name
+ * up in the host's /etc/passwd and make the file root's. */
+static void test_image_owners_are_numeric(void **state)
+{
+    (void)state;
+    const char *other_root = use_other_root(NULL);
+
+    assert_int_equal(host_sh("set -e; cd '%s'; mkdir -p images h; echo x >h/owned;"
+                             " cp '%s' images/busybox.tar;"
+                             " tar -rf images/busybox.tar -C h --owner=root:4321"
+                             " --group=root:4321 owned; rm -r h",
+                             other_root, busybox_tar),
+                     0);
+    md(&r, "-log-level", "error", "run", "stat", "-c", "%u:%g", "/owned", NULL);
+    assert_status(&r, 0);
+    assert_string_equal(r.out, "4321:4321\n");
+}
+
 /* An image whose /proc is a symlink would have mydocker mount proc
  * wherever it points. */
 static void test_symlinked_proc_is_refused(void **state)
@@ -143,6 +162,7 @@ const struct itest rootfs_tests[] = {
     ITEST("chapter4-busybox", test_dev_is_minimal),
     ITEST("chapter4-busybox", test_chroot_breakout_stays_inside),
     ITEST("chapter4-busybox", test_missing_image_is_125),
+    ITEST("chapter4-busybox", test_image_owners_are_numeric),
     ITEST("chapter4-busybox", test_symlinked_proc_is_refused),
     ITEST("chapter4-busybox", test_sigterm_during_setup_cleans_up),
 };
