@@ -289,14 +289,33 @@ bool image_name_valid(const char *name)
 }
 
 /* A running overlay names its lower layer in its mount options. */
+/* mountinfo shows a mount's options escaped, each of ",= \t\n\\" in a
+ * value as \ooo: a space is \040 (seq_show_option() in the kernel). A
+ * path compared unescaped would never match, and an image in use would
+ * look unused. */
+static void escape_option(const char *in, char *out, size_t len)
+{
+    size_t o = 0;
+
+    for (; *in && o + 5 < len; in++) {
+        if (strchr(",= \t\n\\", *in))
+            o += (size_t)snprintf(out + o, len - o, "\\%03o", (unsigned char)*in);
+        else
+            out[o++] = *in;
+    }
+    out[o] = '\0';
+}
+
 static bool used_as_lower(const char *dir)
 {
-    char needle[PATH_MAX + 16];
-    char line[4 * PATH_MAX];
+    char escaped[4 * PATH_MAX];
+    char needle[4 * PATH_MAX + 16];
+    char line[8 * PATH_MAX];
     bool used = false;
     FILE *f = fopen("/proc/self/mountinfo", "re");
 
-    snprintf(needle, sizeof(needle), "lowerdir=%s,", dir);
+    escape_option(dir, escaped, sizeof(escaped));
+    snprintf(needle, sizeof(needle), "lowerdir=%s,", escaped);
     while (f && !used && fgets(line, sizeof(line), f))
         used = strstr(line, needle) != NULL;
     if (f)

@@ -111,6 +111,24 @@ static void test_more_containers_than_listed(void **state)
     drop_image("many");
 }
 
+/* A commit over the image a running container uses keeps the old copy,
+ * even where the state root's path holds a space (which mountinfo, where
+ * mydocker looks for the overlay's lowerdir, writes as \040). */
+static void test_image_in_use_is_kept(void **state)
+{
+    const char *root = use_other_root("/tmp/mydocker itest.XXXXXX");
+
+    (void)state;
+    assert_int_equal(host_sh("mkdir '%s/images' && cp '%s' '%s/images/'", root, busybox_tar, root),
+                     0);
+    start(&p, "echo ready; sleep 100");
+    md(&r, "-log-level", "warn", "commit", "busybox", NULL);
+    assert_int_equal(host_sh("ls '%s'/images/.busybox.old-*/bin/busybox >/dev/null", root), 0);
+    stop(&p);
+    assert_status(&r, 0);
+    assert_contains(r.err, "a running container still uses it");
+}
+
 /* A sparse file is committed as one: 1 GiB of hole costs the tarball a
  * few blocks, not 1 GiB of zeros; and it unpacks to the same size. */
 static void test_sparse_file_stays_sparse(void **state)
@@ -311,6 +329,7 @@ static void test_hostile_images_stay_contained(void **state)
 const struct itest commit_tests[] = {
     ITEST("chapter4-commit", test_commit_then_run_the_image),
     ITEST("chapter4-commit", test_sparse_file_stays_sparse),
+    ITEST("chapter4-commit", test_image_in_use_is_kept),
     ITEST("chapter4-commit", test_more_containers_than_listed),
     ITEST("chapter4-commit", test_commit_leaves_out_mounts),
     ITEST("chapter4-commit", test_bad_names_write_nothing),
