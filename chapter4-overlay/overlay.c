@@ -7,12 +7,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #define OVERLAYFS_MAGIC 0x794c7630 /* statfs f_type; see linux/magic.h */
@@ -138,6 +140,39 @@ fail:
     return -1;
 }
 
+/* When a process started (field 22 of /proc/PID/stat, in clock ticks
+ * since boot), or 0 if it is gone. A pid can be reused by another
+ * process; the same pid with the same start time cannot. Fields are
+ * counted from the ')' that ends the command name, which may hold spaces
+ * or parentheses itself. */
+static unsigned long long start_time(pid_t pid)
+{
+    char path[64];
+    char buf[1024];
+    unsigned long long t = 0;
+    const char *end;
+    ssize_t n;
+    int fd;
+
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0)
+        return 0;
+    buf[n] = '\0';
+    end = strrchr(buf, ')');
+    if (!end || end[2] == 'Z' ||
+        sscanf(end + 2,
+               "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d "
+               "%*d %llu",
+               &t) != 1)
+        return 0; /* a zombie is as good as gone */
+    return t;
+}
+
 int container_fs_write_state(const struct container_fs *fs, pid_t pid)
 {
     char tmp[PATH_MAX];
@@ -154,7 +189,7 @@ int container_fs_write_state(const struct container_fs *fs, pid_t pid)
         err_sys("write %s", tmp);
         return -1;
     }
-    written = fprintf(f, "pid %d\n", (int)pid) >= 0;
+    written = fprintf(f, "pid %d start %llu\n", (int)pid, start_time(pid)) >= 0;
     /* fclose always, even after a failed write: it frees the FILE. */
     written = fclose(f) == 0 && written;
     if (!written || rename(tmp, path) < 0) {
@@ -190,6 +225,37 @@ int container_fs_destroy(struct container_fs *fs)
     return ret;
 }
 
+enum { REAP_WAIT_TRIES = 50, REAP_WAIT_NS = 100000000 }; /* 5 s in all */
+
+/* The container of a killed mydocker may outlive it: the kernel clears
+ * PR_SET_PDEATHSIG when PID 1 changes its credentials (su, a server that
+ * drops root). Its PID 1 is in the state file; SIGKILL to a PID
+ * namespace's init ends every process in it. Returns 0 once it is gone. */
+static int kill_leftover(const struct container_fs *fs, const char *id)
+{
+    const struct timespec wait = {0, REAP_WAIT_NS};
+    unsigned long long start = 0;
+    char path[PATH_MAX];
+    int pid = 0;
+    FILE *f;
+
+    if (fmt_path(path, sizeof(path), "%s/state", fs->dir) < 0)
+        return -1;
+    f = fopen(path, "re");
+    if (!f)
+        return 0; /* died before it had a container */
+    if (fscanf(f, "pid %d start %llu", &pid, &start) != 2)
+        pid = 0;
+    fclose(f);
+    if (pid <= 0 || start == 0 || start_time(pid) != start)
+        return 0; /* gone, or the pid is another process's now */
+    log_warn("container %s: PID 1 (pid %d) outlived its mydocker: sending SIGKILL", id, pid);
+    kill(pid, SIGKILL);
+    for (int i = 0; i < REAP_WAIT_TRIES && start_time(pid) == start; i++)
+        nanosleep(&wait, NULL);
+    return start_time(pid) == start ? -1 : 0;
+}
+
 /* A dir whose lock we can take was left by a run that is gone. */
 static void reap(const char *containers, const char *id)
 {
@@ -212,7 +278,13 @@ static void reap(const char *containers, const char *id)
     fs.mounted = stat(fs.dir, &dir_st) == 0 && stat(fs.merged, &merged_st) == 0 &&
                  dir_st.st_dev != merged_st.st_dev;
     log_info("cleaning up container %s, left by a mydocker that was killed", id);
-    cgroup_remove_id(id);
+    /* Nothing is removed while the container may still run in it: the
+     * state stays for the next command to try again. */
+    if (kill_leftover(&fs, id) < 0 || cgroup_remove_id(id) < 0) {
+        err_msg("container %s: could not clean up yet; its state stays for the next run", id);
+        close(fs.lock_fd);
+        return;
+    }
     container_fs_destroy(&fs);
 }
 

@@ -677,8 +677,24 @@ static void clean_leaks(struct lines *mounts, struct lines *cgroups, struct line
             umount2(mp, MNT_DETACH);
         }
     }
-    for (size_t i = cgroups->n; i-- > 0;)
-        rmdir(cgroups->v[i]);
+    for (size_t i = cgroups->n; i-- > 0;) {
+        char procs[PATH_MAX + 16];
+        char *pids;
+
+        /* Processes left in a cgroup this test's run made: the test's. */
+        snprintf(procs, sizeof(procs), "%s/cgroup.procs", cgroups->v[i]);
+        pids = read_text(procs);
+        for (char *p = pids, *end; p && *p; p = end) {
+            long pid = strtol(p, &end, 10);
+
+            if (end == p)
+                break;
+            kill((pid_t)pid, SIGKILL);
+        }
+        free(pids);
+        for (int tries = 0; tries < 50 && rmdir(cgroups->v[i]) < 0 && errno == EBUSY; tries++)
+            usleep(100000);
+    }
     for (size_t i = 0; i < state->n; i++) {
         char path[PATH_MAX * 2];
 

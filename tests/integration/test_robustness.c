@@ -175,6 +175,59 @@ static void test_deep_tree_does_not_block_the_teardown(void **state)
     assert_status(&r, 0); /* and the leak check: containers/ is empty */
 }
 
+static bool gone_or_zombie(pid_t pid)
+{
+    char path[64];
+    char *stat;
+    bool gone;
+
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    stat = read_text(path);
+    gone = !stat || (strrchr(stat, ')') && strrchr(stat, ')')[2] == 'Z');
+    free(stat);
+    return gone;
+}
+
+/* A PID 1 that changed its uid outlives a kill -9 of its mydocker: the
+ * kernel clears PR_SET_PDEATHSIG at su. The next mydocker command ends
+ * it (checked by its start time, against a reused pid), and only then
+ * removes its cgroups and layers: the leak check sees none left. */
+static void test_container_outliving_its_mydocker_is_ended(void **state)
+{
+    static struct proc p;
+    char path[64];
+    pid_t pid;
+    int waited = 0;
+
+    (void)state;
+    md_spawn(&p, "run", "-pids", "20", "sh", "-c",
+             "echo ready; exec su -s /bin/sh nobody -c 'exec sleep 600'", NULL);
+    proc_wait_for(&p, "ready", 10);
+    pid = container_pid(p.pid);
+    snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+    for (char *st = NULL; waited < 100; waited++, free(st)) {
+        st = read_text(path);
+        if (st && strstr(st, "\nUid:\t65534")) {
+            free(st);
+            break;
+        }
+        usleep(50000);
+    }
+    /* waitpid, not proc_finish: the container still holds the pipes. */
+    kill(p.pid, SIGKILL);
+    assert_int_equal(waitpid(p.pid, NULL, 0), p.pid);
+    close(p.out_fd);
+    close(p.err_fd);
+    md(&r, "-log-level", "error", "run", "true", NULL);
+    for (int i = 0; i < 50 && !gone_or_zombie(pid); i++)
+        usleep(100000);
+    if (!gone_or_zombie(pid)) {
+        kill(pid, SIGKILL); /* ours: the test started it */
+        fail_msg("the container's PID 1 (pid %d) still runs after the next mydocker run", (int)pid);
+    }
+    assert_status(&r, 0);
+}
+
 const struct itest robustness_tests[] = {
     ITEST("chapter3", test_closed_stderr_does_not_stop_the_teardown),
     ITEST("chapter3", test_ignored_sigchld_does_not_hang),
@@ -182,5 +235,6 @@ const struct itest robustness_tests[] = {
     ITEST("chapter3", test_umask_of_the_caller_stays_outside),
     ITEST("chapter4-busybox", test_tar_options_do_not_reach_tar),
     ITEST("chapter4-overlay", test_deep_tree_does_not_block_the_teardown),
+    ITEST("chapter4-overlay", test_container_outliving_its_mydocker_is_ended),
 };
 const size_t robustness_count = sizeof(robustness_tests) / sizeof(robustness_tests[0]);
