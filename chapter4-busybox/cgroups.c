@@ -3,11 +3,14 @@
 #include "log.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,6 +35,8 @@ enum {
     MAX_PIDS = 4194304,      /* PID_MAX_LIMIT on 64-bit */
     RMDIR_TRIES = 100,       /* a cgroup can stay busy briefly after its */
     RMDIR_WAIT_NS = 1000000, /* last task is reaped: retry for ~100 ms */
+    REAP_TRIES = 50,         /* a dead run's processes get 5 s to die */
+    REAP_WAIT_NS = 100000000,
 };
 
 /* ---- flag parsing ------------------------------------------------------ */
@@ -517,7 +522,56 @@ static int dir_index(struct cgroup *cg, const char *root, bool v2, const char *i
     }
     snprintf(cg->dir[cg->ndirs].path, sizeof(cg->dir[0].path), "%s", path);
     cg->dir[cg->ndirs].v2 = v2;
+    cg->dir[cg->ndirs].lock_fd = -1;
     return cg->ndirs++;
+}
+
+/* Opens a directory and takes its flock, which works on a directory's fd
+ * as on a file's, on cgroupfs too. The fd, or -1. */
+static int lock_dir(const char *path, int how)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+    if (fd >= 0 && flock(fd, how) < 0) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
+/* Makes directory i and takes its lock, which says "alive" for as long as
+ * we live: the kernel drops it however we die, even by SIGKILL, and the
+ * next run then knows the dir is a dead one's (cgroups_reap_stale). The
+ * parent is locked meanwhile, so that a reaper never sees our dir made
+ * but not yet locked. 0, -1 if nothing was made, 1 if made, then failed. */
+static int make_dir(struct cgroup *cg, int i, const char *root, unsigned need)
+{
+    const char *path = cg->dir[i].path;
+    bool v2 = cg->dir[i].v2;
+    bool cpuset = need & (1u << CG_CPUSET);
+    char parent[PATH_MAX + 16];
+    int lock;
+
+    if (make_parent(root, v2, need, cpuset) < 0)
+        return -1;
+    snprintf(parent, sizeof(parent), "%s/" CG_PARENT, root);
+    lock = lock_dir(parent, LOCK_EX);
+    if (lock < 0) {
+        err_sys("lock %s", parent);
+        return -1;
+    }
+    if (mkdir(path, 0755) < 0) {
+        err_sys("mkdir %s", path);
+        close(lock);
+        return -1;
+    }
+    cg->dir[i].lock_fd = lock_dir(path, LOCK_EX | LOCK_NB);
+    close(lock);
+    if (cg->dir[i].lock_fd < 0) {
+        err_sys("lock %s", path);
+        return 1;
+    }
+    return cpuset && !v2 && cpuset_inherit(path) < 0 ? 1 : 0;
 }
 
 int cgroup_create(struct cgroup *cg, const struct cg_layout *layout, const struct limits *l,
@@ -548,17 +602,10 @@ int cgroup_create(struct cgroup *cg, const struct cg_layout *layout, const struc
         need[i] |= 1u << c;
     }
     for (made = 0; made < cg->ndirs; made++) {
-        bool v2 = cg->dir[made].v2;
-        bool cpuset = need[made] & (1u << CG_CPUSET);
+        int r = make_dir(cg, made, root[made], need[made]);
 
-        if (make_parent(root[made], v2, need[made], cpuset) < 0)
-            goto fail;
-        if (mkdir(cg->dir[made].path, 0755) < 0) {
-            err_sys("mkdir %s", cg->dir[made].path);
-            goto fail;
-        }
-        if (cpuset && !v2 && cpuset_inherit(cg->dir[made].path) < 0) {
-            made++;
+        if (r != 0) {
+            made += r > 0; /* made, then failed: remove it too */
             goto fail;
         }
     }
@@ -620,25 +667,138 @@ int cgroup_join(const int *fds, int n)
     return 0;
 }
 
-int cgroup_destroy(struct cgroup *cg)
+/* rmdir, once the kernel has let go of the cgroup's last task. */
+static int remove_dir(const char *path)
 {
     const struct timespec wait = {0, RMDIR_WAIT_NS};
+
+    for (int tries = 0; rmdir(path) < 0; tries++) {
+        if (errno == ENOENT)
+            return 0;
+        if (errno != EBUSY || tries + 1 == RMDIR_TRIES) {
+            err_sys("rmdir %s", path);
+            return -1;
+        }
+        nanosleep(&wait, NULL);
+    }
+    return 0;
+}
+
+int cgroup_destroy(struct cgroup *cg)
+{
     int ret = 0;
 
+    /* Each dir goes while we still hold its lock: a reaper never takes
+     * a dir that is ours. */
     for (int i = cg->ndirs - 1; i >= 0; i--) {
-        int tries = 0;
-
-        while (rmdir(cg->dir[i].path) < 0) {
-            if (errno == ENOENT)
-                break;
-            if (errno != EBUSY || ++tries == RMDIR_TRIES) {
-                err_sys("rmdir %s", cg->dir[i].path);
-                ret = -1;
-                break;
-            }
-            nanosleep(&wait, NULL);
-        }
+        if (remove_dir(cg->dir[i].path) < 0)
+            ret = -1;
+        if (cg->dir[i].lock_fd >= 0)
+            close(cg->dir[i].lock_fd);
     }
     cg->ndirs = 0;
     return ret;
+}
+
+/* ---- after a killed run ------------------------------------------------- */
+
+int cg_layout_roots(const struct cg_layout *layout, const char *roots[CG_MAX_DIRS])
+{
+    int n = 0;
+
+    for (int c = 0; c < CG_NCONTROLLERS; c++) {
+        bool seen = layout->v1[c][0] == '\0';
+
+        for (int i = 0; i < n && !seen; i++)
+            seen = strcmp(roots[i], layout->v1[c]) == 0;
+        if (!seen)
+            roots[n++] = layout->v1[c];
+    }
+    if (layout->v2[0])
+        roots[n++] = layout->v2;
+    return n;
+}
+
+/* Ends every process in the cgroup open as dir. v2's cgroup.kill (Linux
+ * 5.14) does it in one write; otherwise SIGKILL each pid that
+ * cgroup.procs lists, and again, since one may have forked meanwhile.
+ * SIGKILL to PID 1 ends its whole PID namespace anyway. 0 once empty. */
+static int kill_all(int dir)
+{
+    const struct timespec wait = {0, REAP_WAIT_NS};
+    int fd = openat(dir, "cgroup.kill", O_WRONLY | O_CLOEXEC);
+
+    if (fd >= 0) {
+        if (write(fd, "1", 1) != 1)
+            log_debug("cgroup.kill: %s", strerror(errno)); /* the loop does it */
+        close(fd);
+    }
+    for (int i = 0; i < REAP_TRIES; i++) {
+        FILE *f;
+        int pid;
+        int n = 0;
+
+        fd = openat(dir, "cgroup.procs", O_RDONLY | O_CLOEXEC);
+        f = fd >= 0 ? fdopen(fd, "r") : NULL;
+        if (!f) {
+            if (fd >= 0)
+                close(fd);
+            return -1;
+        }
+        for (; fscanf(f, "%d", &pid) == 1; n++)
+            kill(pid, SIGKILL);
+        fclose(f);
+        if (n == 0)
+            return 0;
+        nanosleep(&wait, NULL);
+    }
+    return -1;
+}
+
+/* A dir whose lock we can take was left by a run that is gone. */
+static void reap_dir(int parent_fd, const char *parent, const char *name)
+{
+    char path[PATH_MAX];
+    int fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+    if (fd < 0 || fmt_path(path, sizeof(path), "%s/%s", parent, name) < 0 ||
+        flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        if (fd >= 0)
+            close(fd);
+        return; /* alive */
+    }
+    log_info("cleaning up cgroup %s, left by a mydocker that was killed", path);
+    /* Only an empty cgroup can go: what ran there goes first. */
+    if (kill_all(fd) < 0 || remove_dir(path) < 0)
+        err_msg("cgroup %s: could not clean up yet; it stays for the next run", path);
+    close(fd);
+}
+
+void cgroups_reap_stale(void)
+{
+    struct cg_layout layout;
+    const char *roots[CG_MAX_DIRS];
+    int n;
+
+    if (cg_layout_detect(&layout) < 0)
+        return;
+    n = cg_layout_roots(&layout, roots);
+    for (int i = 0; i < n; i++) {
+        char parent[PATH_MAX + 16];
+        struct dirent *e;
+        DIR *d;
+        int lock;
+
+        snprintf(parent, sizeof(parent), "%s/" CG_PARENT, roots[i]);
+        lock = lock_dir(parent, LOCK_EX); /* see make_dir */
+        d = lock >= 0 ? opendir(parent) : NULL;
+        while (d && (e = readdir(d))) {
+            if (e->d_type == DT_DIR && e->d_name[0] != '.')
+                reap_dir(dirfd(d), parent, e->d_name);
+        }
+        if (d)
+            closedir(d);
+        if (lock >= 0)
+            close(lock); /* none there: no container ever ran here */
+    }
 }

@@ -282,8 +282,12 @@ int main(int argc, char **argv)
         return EXIT_MYDOCKER;
     }
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-        if (strcmp(argv[optind], commands[i].name) == 0)
-            return commands[i].fn(argc - optind, argv + optind);
+        if (strcmp(argv[optind], commands[i].name) != 0)
+            continue;
+        /* Before anything else, clean up after runs that were SIGKILLed. */
+        if (geteuid() == 0)
+            cgroups_reap_stale();
+        return commands[i].fn(argc - optind, argv + optind);
     }
     err_msg("unknown command '%s' (see mydocker -help)", argv[optind]);
     return EXIT_MYDOCKER;

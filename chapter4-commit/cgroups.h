@@ -61,6 +61,7 @@ struct cgroup {
     struct {
         char path[PATH_MAX];
         bool v2;
+        int lock_fd; /* the dir, flock()ed while its mydocker lives */
     } dir[CG_MAX_DIRS];
 };
 
@@ -75,11 +76,11 @@ int cgroup_open_join(const struct cgroup *cg, int fds[CG_MAX_DIRS]);
 int cgroup_join(const int *fds, int n);
 /* Removes the directories; the processes must be gone. */
 int cgroup_destroy(struct cgroup *cg);
-/* Every directory <root>/mydocker/<id> could be, in each v1 hierarchy
- * and in v2, whether it exists or not. */
-int cgroup_dirs_of_id(const struct cg_layout *layout, const char *id, struct cgroup *cg);
-/* Removes <root>/mydocker/<id> wherever it exists: for a run that died
- * without its teardown. */
-int cgroup_remove_id(const char *id);
+
+/* Every hierarchy's mount point, each once: where <root>/mydocker may be. */
+int cg_layout_roots(const struct cg_layout *layout, const char *roots[CG_MAX_DIRS]);
+/* Removes the cgroup dirs of runs killed with SIGKILL, after ending what
+ * still runs in them. A run is dead when nobody holds its dir's lock. */
+void cgroups_reap_stale(void);
 
 #endif

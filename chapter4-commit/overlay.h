@@ -28,8 +28,10 @@ int container_fs_write_state(const struct container_fs *fs, pid_t pid);
 /* Unmounts merged/ and removes containers/ID. */
 int container_fs_destroy(struct container_fs *fs);
 
-/* Removes what runs killed with SIGKILL left behind: their overlay mount,
- * container dir and cgroups. A run is dead when nobody holds its lock. */
+/* Removes what runs killed with SIGKILL left behind: their overlay mount
+ * and container dir, once a PID 1 that outlived them is gone (their
+ * cgroups are cgroups_reap_stale's). A run is dead when nobody holds its
+ * lock. */
 void containers_reap_stale(void);
 /* Fills ids with up to max running containers (their lock is held);
  * returns how many run, which may be more than max, or -1. */

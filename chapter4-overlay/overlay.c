@@ -1,6 +1,5 @@
 #include "overlay.h"
 
-#include "cgroups.h"
 #include "image.h"
 #include "log.h"
 
@@ -280,7 +279,7 @@ static void reap(const char *containers, const char *id)
     log_info("cleaning up container %s, left by a mydocker that was killed", id);
     /* Nothing is removed while the container may still run in it: the
      * state stays for the next command to try again. */
-    if (kill_leftover(&fs, id) < 0 || cgroup_remove_id(id) < 0) {
+    if (kill_leftover(&fs, id) < 0) {
         err_msg("container %s: could not clean up yet; its state stays for the next run", id);
         close(fs.lock_fd);
         return;

@@ -327,8 +327,10 @@ int main(int argc, char **argv)
         if (strcmp(argv[optind], commands[i].name) != 0)
             continue;
         /* Before anything else, clean up after runs that were SIGKILLed. */
-        if (geteuid() == 0)
+        if (geteuid() == 0) {
+            cgroups_reap_stale(); /* first: it ends what still runs there */
             containers_reap_stale();
+        }
         return commands[i].fn(argc - optind, argv + optind);
     }
     err_msg("unknown command '%s' (see mydocker -help)", argv[optind]);

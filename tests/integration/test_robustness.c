@@ -190,8 +190,10 @@ static bool gone_or_zombie(pid_t pid)
 
 /* A PID 1 that changed its uid outlives a kill -9 of its mydocker: the
  * kernel clears PR_SET_PDEATHSIG at su. The next mydocker command ends
- * it (checked by its start time, against a reused pid), and only then
- * removes its cgroups and layers: the leak check sees none left. */
+ * it, through the cgroup that -pids gave it (and, from chapter4-overlay
+ * on, through the state file too, checked by its start time against a
+ * reused pid), and only then removes its cgroups and layers: the leak
+ * check sees none left. */
 static void test_container_outliving_its_mydocker_is_ended(void **state)
 {
     static struct proc p;
@@ -200,8 +202,13 @@ static void test_container_outliving_its_mydocker_is_ended(void **state)
     int waited = 0;
 
     (void)state;
+    /* PID 1 itself must change its uid: the host's su (chapter3 has no
+     * image) stays root and forks the command, busybox's su execs it. */
     md_spawn(&p, "run", "-pids", "20", "sh", "-c",
-             "echo ready; exec su -s /bin/sh nobody -c 'exec sleep 600'", NULL);
+             chapter_has("chapter4-busybox")
+                 ? "echo ready; exec su -s /bin/sh nobody -c 'exec sleep 600'"
+                 : "echo ready; exec setpriv --reuid 65534 --regid 65534 --clear-groups sleep 600",
+             NULL);
     proc_wait_for(&p, "ready", 10);
     pid = container_pid(p.pid);
     snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
@@ -218,6 +225,7 @@ static void test_container_outliving_its_mydocker_is_ended(void **state)
     assert_int_equal(waitpid(p.pid, NULL, 0), p.pid);
     close(p.out_fd);
     close(p.err_fd);
+    assert_true(waited < 100); /* else PDEATHSIG ended it: no test */
     md(&r, "-log-level", "error", "run", "true", NULL);
     for (int i = 0; i < 50 && !gone_or_zombie(pid); i++)
         usleep(100000);
@@ -228,6 +236,79 @@ static void test_container_outliving_its_mydocker_is_ended(void **state)
     assert_status(&r, 0);
 }
 
+/* The id in "mydocker/ID" of the first line of /proc/PID/cgroup that
+ * names one: read from the host, the path is the host's whole path even
+ * where the container has a cgroup namespace of its own. */
+static void cgroup_id_of(pid_t pid, char *id, size_t len)
+{
+    char path[64];
+    char *text;
+    const char *at;
+
+    snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+    text = read_text(path);
+    at = text ? strstr(text, "/mydocker/") : NULL;
+    id[0] = '\0';
+    if (at)
+        snprintf(id, len, "%.*s", (int)strcspn(at + 10, "/\n"), at + 10);
+    free(text);
+    assert_int_equal(strlen(id), 12);
+}
+
+/* A run killed with SIGKILL has no teardown: its cgroup dirs stay. The
+ * next run takes each dead run's dir (nobody holds its lock any more)
+ * and removes it, in every hierarchy where there is one. */
+static void test_killed_run_leaves_no_cgroup_dir(void **state)
+{
+    static struct proc p;
+    char id[32];
+    int left;
+
+    (void)state;
+    md_spawn(&p, "run", "-m", "64m", "-pids", "20", "sh", "-c", "echo ready; sleep 600", NULL);
+    proc_wait_for(&p, "ready", 10);
+    cgroup_id_of(container_pid(p.pid), id, sizeof(id));
+    assert_int_equal(host_sh("ls -d /sys/fs/cgroup/*/mydocker/%s /sys/fs/cgroup/mydocker/%s "
+                             "2>/dev/null | grep -q .",
+                             id, id),
+                     0);
+    kill(p.pid, SIGKILL); /* its PID 1 gets SIGKILL too (PDEATHSIG) */
+    assert_int_equal(waitpid(p.pid, NULL, 0), p.pid);
+    close(p.out_fd);
+    close(p.err_fd);
+    md(&r, "-log-level", "error", "run", "true", NULL);
+    left = host_sh("ls -d /sys/fs/cgroup/*/mydocker/%s /sys/fs/cgroup/mydocker/%s 2>/dev/null | "
+                   "grep .",
+                   id, id);
+    assert_int_not_equal(left, 0);
+    assert_status(&r, 0);
+}
+
+/* The reaper's other half: a run that is alive holds its lock, and the
+ * next run leaves its cgroup and its processes alone. */
+static void test_next_run_spares_a_live_run(void **state)
+{
+    static struct proc p;
+    char id[32];
+    pid_t pid;
+
+    (void)state;
+    md_spawn(&p, "run", "-m", "64m", "sh", "-c",
+             "trap 'exit 0' TERM; echo ready; while :; do sleep 0.1; done", NULL);
+    proc_wait_for(&p, "ready", 10);
+    pid = container_pid(p.pid);
+    cgroup_id_of(pid, id, sizeof(id));
+    md(&r, "-log-level", "error", "run", "-m", "64m", "true", NULL);
+    assert_status(&r, 0);
+    assert_false(gone_or_zombie(pid));
+    assert_int_equal(host_sh("ls -d /sys/fs/cgroup/*/mydocker/%s /sys/fs/cgroup/mydocker/%s "
+                             "2>/dev/null | grep -q .",
+                             id, id),
+                     0);
+    kill(p.pid, SIGTERM); /* mydocker passes it on; the trap ends the run */
+    assert_int_equal(proc_finish(&p, 10), 0);
+}
+
 const struct itest robustness_tests[] = {
     ITEST("chapter3", test_closed_stderr_does_not_stop_the_teardown),
     ITEST("chapter3", test_ignored_sigchld_does_not_hang),
@@ -235,6 +316,8 @@ const struct itest robustness_tests[] = {
     ITEST("chapter3", test_umask_of_the_caller_stays_outside),
     ITEST("chapter4-busybox", test_tar_options_do_not_reach_tar),
     ITEST("chapter4-overlay", test_deep_tree_does_not_block_the_teardown),
-    ITEST("chapter4-overlay", test_container_outliving_its_mydocker_is_ended),
+    ITEST("chapter3", test_killed_run_leaves_no_cgroup_dir),
+    ITEST("chapter3", test_container_outliving_its_mydocker_is_ended),
+    ITEST("chapter3", test_next_run_spares_a_live_run),
 };
 const size_t robustness_count = sizeof(robustness_tests) / sizeof(robustness_tests[0]);

@@ -1399,7 +1399,8 @@ static void test_add_stops_at_missing_dir(void **state)
 
 static void test_destroy(void **state)
 {
-    struct cgroup cg = {0};
+    /* Dirs made here, not by cgroup_create: none holds a lock fd. */
+    struct cgroup cg = {.dir = {{.lock_fd = -1}, {.lock_fd = -1}, {.lock_fd = -1}}};
     struct capture c;
     char err[1024];
     char want[PATH_MAX + 128];
