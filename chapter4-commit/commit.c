@@ -70,11 +70,11 @@ static int pack(const char *merged, const char *tarball, int out_fd)
     int fd;
     int ret;
 
-    /* The container may exit while we pack, and its teardown unmount
-     * merged/. Hold the overlay open, and start tar in it (run_tar
-     * fchdirs to this fd): a lazily unmounted overlay stays whole while
-     * an fd or a cwd holds it, and an already unmounted merged/ is an
-     * empty directory that fstatfs tells from an overlay. */
+    /* We hold the container's upper/ (container_fs_hold), so its
+     * teardown has not begun and waits for us. tar starts in this fd
+     * (run_tar fchdirs to it); a merged/ that is no longer mounted (the
+     * container stopped before our lock) is a plain directory that fstatfs
+     * tells from an overlay, or no directory at all. */
     fd = open(merged, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0 || fstatfs(fd, &sfs) < 0 || sfs.f_type != OVERLAYFS_MAGIC) {
         err_msg("%s is not mounted: the container has stopped", merged);
@@ -93,6 +93,8 @@ int commit_container(const char *want, const char *image)
     char merged[PATH_MAX];
     char tarball[PATH_MAX];
     char tmp[PATH_MAX];
+    bool packed;
+    int hold;
     int fd;
 
     if (!image_name_valid(image)) {
@@ -112,17 +114,22 @@ int commit_container(const char *want, const char *image)
     /* A temp file in the same directory, renamed when whole: a commit
      * that fails half-way (disk full, container gone) leaves no broken
      * IMAGE.tar, and readers of an older one never see it change. */
+    hold = container_fs_hold(id);
+    if (hold < 0)
+        return EXIT_MYDOCKER;
     fd = mkostemp(tmp, O_CLOEXEC);
     if (fd < 0) {
         err_sys("create %s", tmp);
+        close(hold);
         return EXIT_MYDOCKER;
     }
-    if (pack(merged, tmp, fd) < 0) {
-        close(fd);
+    packed = pack(merged, tmp, fd) == 0;
+    close(hold); /* the container may go now: the tarball is whole */
+    close(fd);
+    if (!packed) {
         unlink(tmp);
         return EXIT_MYDOCKER;
     }
-    close(fd);
     /* mkstemp made it 0600, and so it stays: an image may hold setuid
      * files and secrets, and only root runs containers. */
     if (rename(tmp, tarball) < 0) {

@@ -197,12 +197,54 @@ int container_fs_write_state(const struct container_fs *fs, pid_t pid)
     return 0;
 }
 
+/* A commit packs merged/ holding a shared lock on upper/, and the teardown
+ * takes it exclusively before it unmounts merged/ and deletes upper/: it
+ * waits for a commit in progress, and a later commit finds merged/ gone.
+ * Without it the commit's tar, reading a lazily unmounted overlay, sees
+ * the deleted files come back and the new ones go, and may exit 0. */
+static int lock_upper(const char *dir, int how)
+{
+    char upper[PATH_MAX];
+    int fd;
+
+    if (fmt_path(upper, sizeof(upper), "%s/upper", dir) < 0)
+        return -1;
+    fd = open(upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    if (flock(fd, how | LOCK_NB) < 0) {
+        log_info("waiting for %s: %s", upper,
+                 how == LOCK_EX ? "a commit is reading it" : "the container is being removed");
+        if (flock(fd, how) < 0) {
+            err_sys("lock %s", upper);
+            close(fd);
+            return -1;
+        }
+    }
+    return fd;
+}
+
+int container_fs_hold(const char *id)
+{
+    char dir[PATH_MAX];
+    int fd;
+
+    if (fmt_path(dir, sizeof(dir), "%s/containers/%s", state_root(), id) < 0)
+        return -1;
+    fd = lock_upper(dir, LOCK_SH);
+    if (fd < 0)
+        err_msg("container %s has stopped", id);
+    return fd;
+}
+
 int container_fs_destroy(struct container_fs *fs)
 {
+    int commit_lock;
     int ret = 0;
 
     if (fs->dir[0] == '\0')
         return 0;
+    commit_lock = fs->mounted ? lock_upper(fs->dir, LOCK_EX) : -1;
     /* Lazily: a process of ours may still hold a file there for an
      * instant; MNT_DETACH makes the mount vanish from the tree now. */
     if (fs->mounted && umount2(fs->merged, MNT_DETACH) < 0) {
@@ -215,6 +257,8 @@ int container_fs_destroy(struct container_fs *fs)
      * files, or whatever else is mounted below. */
     if (ret == 0 && remove_tree(fs->dir) < 0)
         ret = -1;
+    if (commit_lock >= 0)
+        close(commit_lock);
     if (fs->lock_fd >= 0)
         close(fs->lock_fd);
     fs->lock_fd = -1;

@@ -25,7 +25,11 @@ struct container_fs {
 int container_fs_create(struct container_fs *fs, const char *id, const char *lower);
 /* Records the container's pid in containers/ID/state. */
 int container_fs_write_state(const struct container_fs *fs, pid_t pid);
-/* Unmounts merged/ and removes containers/ID. */
+/* For a commit: a shared lock on containers/ID/upper, for as long as the
+ * fd it returns stays open, during which the teardown waits. -1 with a
+ * message when the container has stopped. */
+int container_fs_hold(const char *id);
+/* Unmounts merged/ and removes containers/ID, once no commit holds it. */
 int container_fs_destroy(struct container_fs *fs);
 
 /* Removes what runs killed with SIGKILL left behind: their overlay mount

@@ -3,11 +3,14 @@
 #include "harness.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static struct result r;
@@ -326,6 +329,133 @@ static void test_hostile_images_stay_contained(void **state)
     drop_image("dev");
 }
 
+/* containers/ID of the only container running, in buf. */
+static void only_container_dir(char *buf, size_t len)
+{
+    char containers[4200];
+    struct dirent *e;
+    DIR *d;
+
+    snprintf(containers, sizeof(containers), "%s/containers", state_root);
+    d = opendir(containers);
+    assert_non_null(d);
+    buf[0] = '\0';
+    while ((e = readdir(d))) {
+        if (e->d_name[0] != '.')
+            snprintf(buf, len, "%s/%s", containers, e->d_name);
+    }
+    closedir(d);
+    assert_true(buf[0] != '\0');
+}
+
+static bool running(pid_t pid)
+{
+    char path[64];
+    char *stat;
+    bool alive;
+
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    stat = read_text(path);
+    alive = stat && strrchr(stat, ')') && strrchr(stat, ')')[2] != 'Z';
+    free(stat);
+    return alive;
+}
+
+/* The teardown waits for a commit in progress, which it knows by the
+ * shared lock a commit holds on containers/ID/upper while its tar reads
+ * merged/. The test takes that lock as a commit does: the container's
+ * exit must leave its layers in place until the lock goes. */
+static void test_teardown_waits_for_a_commit(void **state)
+{
+    char dir[4200];
+    char upper[4300];
+    bool waited;
+    bool kept;
+    int fd;
+
+    (void)state;
+    start(&p, "echo ready; sleep 100");
+    only_container_dir(dir, sizeof(dir));
+    snprintf(upper, sizeof(upper), "%s/upper", dir);
+    fd = open(upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    assert_true(fd >= 0);
+    assert_int_equal(flock(fd, LOCK_SH), 0);
+    kill(p.pid, SIGTERM); /* -stop-timeout 0: SIGKILL, and the teardown */
+    usleep(500000);
+    waited = running(p.pid);
+    kept = path_exists(upper) && host_sh("mountpoint -q '%s/merged'", dir) == 0;
+    close(fd); /* before any assert: a failure must not keep the lock */
+    assert_true(waited);
+    assert_true(kept);
+    assert_int_equal(proc_finish(&p, 10), 137);
+    assert_contains(p.err, "a commit is reading it");
+    assert_false(path_exists(dir));
+}
+
+enum { RACE_FILES = 4000, RACE_TRIES = 20 };
+
+/* One commit racing the exit of a container that deleted a directory of
+ * its image and wrote a file. Were the teardown to delete upper/ while
+ * tar reads merged/, the deleted files would come back and the new one
+ * would go. So the commit either fails, leaving no image, or holds
+ * exactly the final tree. */
+static void commit_racing_exit(useconds_t delay_us)
+{
+    static struct proc run;
+    static struct proc commit;
+    int status;
+
+    md_spawn(&run, "run", "-image", "race", "sh", "-c",
+             "trap 'exit 0' TERM; rm -rf /data/b; echo final >/data/marker; echo ready;"
+             " while :; do sleep 0.01; done",
+             NULL);
+    proc_wait_for(&run, "ready", 30);
+    md_spawn(&commit, "commit", "raced", NULL);
+    usleep(delay_us);
+    kill(run.pid, SIGTERM); /* forwarded: the trap exits at once */
+    status = proc_finish(&commit, 60);
+    assert_int_equal(proc_finish(&run, 60), 0);
+    if (status != 0) {
+        assert_int_equal(host_sh("[ ! -e '%s/images/raced.tar' ]", state_root), 0);
+        return;
+    }
+    assert_int_equal(host_sh("tar -tf '%s/images/raced.tar' | grep -c '^./data/a/[0-9]' | "
+                             "grep -qx %d",
+                             state_root, RACE_FILES),
+                     0);
+    assert_int_equal(host_sh("! tar -tf '%s/images/raced.tar' | grep -q '^./data/b'", state_root),
+                     0);
+    assert_int_equal(
+        host_sh("[ \"$(tar -xOf '%s/images/raced.tar' ./data/marker)\" = final ]", state_root), 0);
+    drop_image("raced");
+}
+
+/* The exit comes at 20 points spread over the time a commit takes here,
+ * measured first, so that some land while tar reads. */
+static void test_commit_racing_the_exit_is_whole_or_fails(void **state)
+{
+    struct timespec t0;
+    struct timespec t1;
+    char script[256];
+    long took_us;
+
+    (void)state;
+    snprintf(script, sizeof(script),
+             "mkdir -p /data/a /data/b; cd /data/a; i=0; while [ $i -lt %d ]; do : >$i; "
+             "i=$((i+1)); done; cp -a /data/a/. /data/b; echo ready; sleep 100",
+             RACE_FILES);
+    start(&p, script);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    md(&r, "commit", "race", NULL);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    assert_status(&r, 0);
+    stop(&p);
+    took_us = (t1.tv_sec - t0.tv_sec) * 1000000L + (t1.tv_nsec - t0.tv_nsec) / 1000;
+    for (int i = 0; i < RACE_TRIES; i++)
+        commit_racing_exit((useconds_t)(took_us * 3 / 2 * i / RACE_TRIES));
+    drop_image("race");
+}
+
 const struct itest commit_tests[] = {
     ITEST("chapter4-commit", test_commit_then_run_the_image),
     ITEST("chapter4-commit", test_sparse_file_stays_sparse),
@@ -335,6 +465,8 @@ const struct itest commit_tests[] = {
     ITEST("chapter4-commit", test_bad_names_write_nothing),
     ITEST("chapter4-commit", test_which_container),
     ITEST("chapter4-commit", test_commit_of_a_stopping_container_fails),
+    ITEST("chapter4-commit", test_teardown_waits_for_a_commit),
+    ITEST("chapter4-commit", test_commit_racing_the_exit_is_whole_or_fails),
     ITEST("chapter4-commit", test_full_disk_leaves_nothing),
     ITEST("chapter4-commit", test_hostile_images_stay_contained),
 };
