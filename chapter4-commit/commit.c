@@ -87,6 +87,38 @@ static int pack(const char *merged, const char *tarball, int out_fd)
     return ret;
 }
 
+/* The packed temp file becomes IMAGE.tar, durably: its data is on disk
+ * before the rename points the name at it (ext4 writes lazily, and a
+ * crash could leave a whole-looking IMAGE.tar short or empty), and the
+ * rename, an entry in images/, is made durable by that directory's own
+ * fsync. mkstemp made the file 0600, and so it stays: an image may hold
+ * setuid files and secrets, and only root runs containers. */
+static int publish(int fd, const char *tmp, const char *tarball)
+{
+    char images[PATH_MAX];
+    int dir;
+
+    if (fsync(fd) < 0) {
+        err_sys("fsync %s", tmp);
+        return -1;
+    }
+    if (rename(tmp, tarball) < 0) {
+        err_sys("rename %s to %s", tmp, tarball);
+        return -1;
+    }
+    if (fmt_path(images, sizeof(images), "%s/images", state_root()) < 0)
+        return -1;
+    dir = open(images, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0 || fsync(dir) < 0) {
+        err_sys("fsync %s", images);
+        if (dir >= 0)
+            close(dir);
+        return -1;
+    }
+    close(dir);
+    return 0;
+}
+
 int commit_container(const char *want, const char *image)
 {
     char id[CONTAINER_ID_MAX];
@@ -125,18 +157,12 @@ int commit_container(const char *want, const char *image)
     }
     packed = pack(merged, tmp, fd) == 0;
     close(hold); /* the container may go now: the tarball is whole */
+    if (!packed || publish(fd, tmp, tarball) < 0) {
+        close(fd);
+        unlink(tmp);
+        return EXIT_MYDOCKER;
+    }
     close(fd);
-    if (!packed) {
-        unlink(tmp);
-        return EXIT_MYDOCKER;
-    }
-    /* mkstemp made it 0600, and so it stays: an image may hold setuid
-     * files and secrets, and only root runs containers. */
-    if (rename(tmp, tarball) < 0) {
-        err_sys("rename %s to %s", tmp, tarball);
-        unlink(tmp);
-        return EXIT_MYDOCKER;
-    }
     /* The old unpacked copy no longer matches the tarball. */
     if (image_forget_unpacked(image) < 0)
         return EXIT_MYDOCKER;

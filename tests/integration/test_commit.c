@@ -157,6 +157,39 @@ static void test_sparse_file_stays_sparse(void **state)
     drop_image("sparse");
 }
 
+/* A commit is durable once it has said so: the tarball's data is synced
+ * before the rename gives it its name, and images/ after it, which holds
+ * the rename. strace shows the order of the calls, since what a crash
+ * would lose cannot be seen from a running system. */
+static void test_commit_is_synced_around_the_rename(void **state)
+{
+    char trace[4200];
+    const char *renamed;
+    const char *first;
+    char *text;
+
+    (void)state;
+    snprintf(trace, sizeof(trace), "%s/trace", state_root);
+    start(&p, "echo ready; sleep 100");
+    assert_int_equal(host_sh("strace -f -qq -o '%s' -e trace=fsync,rename,renameat,renameat2 "
+                             "'%s' -log-level error commit durable >/dev/null",
+                             trace, mydocker_bin),
+                     0);
+    stop(&p);
+    text = read_text(trace);
+    unlink(trace);
+    drop_image("durable");
+    assert_non_null(text);
+    renamed = strstr(text, "/durable.tar\") = 0");
+    first = strstr(text, "fsync(");
+    if (!renamed || !first || first > renamed || !strstr(renamed, "fsync(")) {
+        print_error("want fsync, rename to durable.tar, fsync; strace shows:\n%s\n", text);
+        free(text);
+        fail();
+    }
+    free(text);
+}
+
 /* Volumes, /proc and /dev are mounts of the container's namespace: the
  * commit sees the empty directories under them, nothing more. */
 static void test_commit_leaves_out_mounts(void **state)
@@ -459,6 +492,7 @@ static void test_commit_racing_the_exit_is_whole_or_fails(void **state)
 const struct itest commit_tests[] = {
     ITEST("chapter4-commit", test_commit_then_run_the_image),
     ITEST("chapter4-commit", test_sparse_file_stays_sparse),
+    ITEST("chapter4-commit", test_commit_is_synced_around_the_rename),
     ITEST("chapter4-commit", test_image_in_use_is_kept),
     ITEST("chapter4-commit", test_more_containers_than_listed),
     ITEST("chapter4-commit", test_commit_leaves_out_mounts),
