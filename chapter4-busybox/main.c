@@ -1,6 +1,7 @@
 /* mydocker's command line: flags in the Go book's spelling (-ti, -m,
  * -cpushare), parsed with getopt_long_only so --memory style works too. */
 #include "container.h"
+#include "image.h"
 #include "log.h"
 #include "run.h"
 
@@ -285,8 +286,10 @@ int main(int argc, char **argv)
         if (strcmp(argv[optind], commands[i].name) != 0)
             continue;
         /* Before anything else, clean up after runs that were SIGKILLed. */
-        if (geteuid() == 0)
+        if (geteuid() == 0) {
             cgroups_reap_stale();
+            images_reap_stale();
+        }
         return commands[i].fn(argc - optind, argv + optind);
     }
     err_msg("unknown command '%s' (see mydocker -help)", argv[optind]);

@@ -149,9 +149,8 @@ int commit_container(const char *want, const char *image)
     hold = container_fs_hold(id);
     if (hold < 0)
         return EXIT_MYDOCKER;
-    fd = mkostemp(tmp, O_CLOEXEC);
+    fd = image_make_temp(tmp, false);
     if (fd < 0) {
-        err_sys("create %s", tmp);
         close(hold);
         return EXIT_MYDOCKER;
     }

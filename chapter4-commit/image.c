@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -221,11 +222,101 @@ static int images_dir_private(void)
     return 0;
 }
 
+/* Names in images/ that begin with '.' are never images (an image name
+ * begins with [a-z0-9]): they are the temps of a mydocker at work, each
+ * flock()ed by the process that uses it. images/ itself is locked while
+ * a temp is made and locked, and while stale ones are judged: a temp
+ * made an instant ago, not yet locked, would look dead. */
+static int lock_path(const char *path, int how)
+{
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+    if (fd >= 0 && flock(fd, how) < 0) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
+int image_make_temp(char *tmp, bool dir)
+{
+    char images[PATH_MAX];
+    int lock;
+    int fd = -1;
+
+    if (fmt_path(images, sizeof(images), "%s/images", state_root()) < 0)
+        return -1;
+    lock = lock_path(images, LOCK_EX);
+    if (lock < 0) {
+        err_sys("lock %s", images);
+        return -1;
+    }
+    if (dir && mkdtemp(tmp)) {
+        fd = lock_path(tmp, LOCK_EX | LOCK_NB);
+        if (fd < 0)
+            rmdir(tmp);
+    } else if (!dir && (fd = mkostemp(tmp, O_CLOEXEC)) >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        close(fd), fd = -1;
+        unlink(tmp);
+    }
+    if (fd < 0)
+        err_sys("create %s", tmp);
+    close(lock);
+    return fd;
+}
+
+/* A temp whose lock we can take is no mydocker's any more. */
+static void reap_temp(int dir, const char *images, const char *name)
+{
+    char path[PATH_MAX];
+    struct stat st;
+    int fd;
+
+    if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+        !(S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)) ||
+        fmt_path(path, sizeof(path), "%s/%s", images, name) < 0)
+        return;
+    fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        if (fd >= 0)
+            close(fd);
+        return; /* in use */
+    }
+    log_info("removing %s, which no mydocker uses any more", path);
+    if (S_ISDIR(st.st_mode))
+        remove_tree(path);
+    else if (unlink(path) < 0)
+        err_sys("remove %s", path);
+    close(fd);
+}
+
+void images_reap_stale(void)
+{
+    char images[PATH_MAX];
+    struct dirent *e;
+    DIR *d;
+    int lock;
+
+    if (fmt_path(images, sizeof(images), "%s/images", state_root()) < 0)
+        return;
+    lock = lock_path(images, LOCK_EX);
+    d = lock >= 0 ? opendir(images) : NULL;
+    while (d && (e = readdir(d))) {
+        if (e->d_name[0] == '.' && strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            reap_temp(dirfd(d), images, e->d_name);
+    }
+    if (d)
+        closedir(d);
+    if (lock >= 0)
+        close(lock);
+}
+
 int image_unpack(const char *name, char *dir, size_t len)
 {
     char tarball[PATH_MAX];
     char tmp[PATH_MAX];
     struct stat st;
+    int tmp_lock;
 
     if (fmt_path(dir, len, "%s/images/%s", state_root(), name) < 0 ||
         fmt_path(tarball, sizeof(tarball), "%s.tar", dir) < 0 ||
@@ -245,10 +336,9 @@ int image_unpack(const char *name, char *dir, size_t len)
         return -1;
     }
     log_info("unpacking image %s into %s", tarball, dir);
-    if (!mkdtemp(tmp)) {
-        err_sys("mkdtemp %s", tmp);
+    tmp_lock = image_make_temp(tmp, true);
+    if (tmp_lock < 0)
         return -1;
-    }
     /* mkdtemp makes 0700; the image root must be enterable by everyone. */
     if (chmod(tmp, 0755) < 0 || untar(tarball, tmp) < 0 ||
         nftw(tmp, drop_device, NFTW_FDS, FTW_PHYS | FTW_MOUNT) != 0)
@@ -263,9 +353,11 @@ int image_unpack(const char *name, char *dir, size_t len)
         }
         remove_tree(tmp);
     }
+    close(tmp_lock);
     return 0;
 fail:
     remove_tree(tmp);
+    close(tmp_lock);
     return -1;
 }
 
@@ -288,59 +380,42 @@ bool image_name_valid(const char *name)
     return true;
 }
 
-/* A running overlay names its lower layer in its mount options. */
-/* mountinfo shows a mount's options escaped, each of ",= \t\n\\" in a
- * value as \ooo: a space is \040 (seq_show_option() in the kernel). A
- * path compared unescaped would never match, and an image in use would
- * look unused. */
-static void escape_option(const char *in, char *out, size_t len)
-{
-    size_t o = 0;
-
-    for (; *in && o + 5 < len; in++) {
-        if (strchr(",= \t\n\\", *in))
-            o += (size_t)snprintf(out + o, len - o, "\\%03o", (unsigned char)*in);
-        else
-            out[o++] = *in;
-    }
-    out[o] = '\0';
-}
-
-static bool used_as_lower(const char *dir)
-{
-    char escaped[4 * PATH_MAX];
-    char needle[4 * PATH_MAX + 16];
-    char line[8 * PATH_MAX];
-    bool used = false;
-    FILE *f = fopen("/proc/self/mountinfo", "re");
-
-    escape_option(dir, escaped, sizeof(escaped));
-    snprintf(needle, sizeof(needle), "lowerdir=%s,", escaped);
-    while (f && !used && fgets(line, sizeof(line), f))
-        used = strstr(line, needle) != NULL;
-    if (f)
-        fclose(f);
-    return used;
-}
-
 int image_forget_unpacked(const char *name)
 {
+    char images[PATH_MAX];
     char dir[PATH_MAX];
     char old[PATH_MAX];
+    int lock;
+    int ret;
+    int fd;
 
-    if (fmt_path(dir, sizeof(dir), "%s/images/%s", state_root(), name) < 0 ||
-        fmt_path(old, sizeof(old), "%s/images/.%s.old-%d", state_root(), name, (int)getpid()) < 0)
+    if (fmt_path(images, sizeof(images), "%s/images", state_root()) < 0 ||
+        fmt_path(dir, sizeof(dir), "%s/%s", images, name) < 0 ||
+        fmt_path(old, sizeof(old), "%s/.%s.old-%d", images, name, (int)getpid()) < 0)
         return -1;
-    /* Renamed first, so the next run unpacks the new tarball. */
+    lock = lock_path(images, LOCK_EX);
+    if (lock < 0) {
+        err_sys("lock %s", images);
+        return -1;
+    }
+    /* Renamed first, so the next run unpacks the new tarball. Each run
+     * holds a shared lock on the image dir it uses (container_fs_create):
+     * while one does, the old copy stays, for images_reap_stale to remove
+     * once the last of them is gone. */
     if (rename(dir, old) < 0) {
+        close(lock);
         if (errno == ENOENT)
             return 0;
         err_sys("rename %s to %s", dir, old);
         return -1;
     }
-    if (used_as_lower(dir)) {
+    fd = lock_path(old, LOCK_EX | LOCK_NB);
+    close(lock);
+    if (fd < 0) {
         log_warn("kept %s: a running container still uses it", old);
         return 0;
     }
-    return remove_tree(old);
+    ret = remove_tree(old);
+    close(fd);
+    return ret;
 }

@@ -29,6 +29,15 @@ int image_forget_unpacked(const char *name);
  * reaches it. */
 int run_tar(char *const argv[], const char *file, int out_fd, int dir_fd);
 
+/* Removes the temps in images/ (names that begin with '.') that no
+ * mydocker holds any more: what a killed unpack or commit left, and old
+ * copies of a replaced image once no container uses them. */
+void images_reap_stale(void);
+/* mkdtemp (dir) or mkostemp (a file) of tmp, a template in images/ whose
+ * name begins with '.', and the temp's lock: returns an fd that holds it
+ * (for a file, its own), or -1. */
+int image_make_temp(char *tmp, bool dir);
+
 /* rm -rf that never leaves the filesystem it starts on: a mount point
  * below path makes it fail rather than delete what is mounted there. It
  * works relative to directory fds, so no depth or name stops it. */

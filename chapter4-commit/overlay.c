@@ -97,6 +97,15 @@ int container_fs_create(struct container_fs *fs, const char *id, const char *low
 
     memset(fs, 0, sizeof(*fs));
     fs->lock_fd = -1;
+    /* While a run holds it, a commit that replaces the image keeps this
+     * copy (image_forget_unpacked), and the first command after the last
+     * such run removes it (images_reap_stale). */
+    fs->lower_fd = open(lower, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fs->lower_fd < 0 || flock(fs->lower_fd, LOCK_SH) < 0) {
+        err_sys("lock %s", lower);
+        container_fs_destroy(fs);
+        return -1;
+    }
     if (fmt_path(containers, sizeof(containers), "%s/containers", state_root()) < 0 ||
         fmt_path(fs->dir, sizeof(fs->dir), "%s/%s", containers, id) < 0 ||
         fmt_path(fs->merged, sizeof(fs->merged), "%s/merged", fs->dir) < 0)
@@ -242,6 +251,9 @@ int container_fs_destroy(struct container_fs *fs)
     int commit_lock;
     int ret = 0;
 
+    if (fs->lower_fd >= 0)
+        close(fs->lower_fd);
+    fs->lower_fd = -1;
     if (fs->dir[0] == '\0')
         return 0;
     commit_lock = fs->mounted ? lock_upper(fs->dir, LOCK_EX) : -1;
@@ -300,7 +312,7 @@ static int kill_leftover(const struct container_fs *fs, const char *id)
 /* A dir whose lock we can take was left by a run that is gone. */
 static void reap(const char *containers, const char *id)
 {
-    struct container_fs fs = {.lock_fd = -1};
+    struct container_fs fs = {.lock_fd = -1, .lower_fd = -1};
     struct stat dir_st;
     struct stat merged_st;
 

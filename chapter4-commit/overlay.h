@@ -16,7 +16,8 @@ enum { CONTAINER_ID_MAX = 64 };
 struct container_fs {
     char dir[PATH_MAX];
     char merged[PATH_MAX];
-    int lock_fd; /* the dir, flock()ed while its mydocker lives */
+    int lock_fd;  /* the dir, flock()ed while its mydocker lives */
+    int lower_fd; /* the image dir, share-locked: "in use" */
     bool mounted;
 };
 

@@ -169,7 +169,7 @@ int run_container(const struct run_opts *opts)
     char id[2 * ID_BYTES + 1];
     struct cgroup cg = {0};
     char image[PATH_MAX];
-    struct container_fs fs = {.lock_fd = -1};
+    struct container_fs fs = {.lock_fd = -1, .lower_fd = -1};
     struct container_args args = {
         .argv = opts->argv,
         .hostname = opts->hostname ? opts->hostname : id,

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -210,11 +211,98 @@ static int images_dir_private(void)
     return 0;
 }
 
+/* Names in images/ that begin with '.' are never images (an image name
+ * begins with [a-z0-9]): they are the temps of a mydocker at work, each
+ * flock()ed by the process that uses it. images/ itself is locked while
+ * a temp is made and locked, and while stale ones are judged: a temp
+ * made an instant ago, not yet locked, would look dead. */
+static int lock_path(const char *path, int how)
+{
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+    if (fd >= 0 && flock(fd, how) < 0) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
+/* mkdtemp(tmp), locked: returns the lock's fd, or -1. */
+static int make_temp_dir(char *tmp)
+{
+    char images[PATH_MAX];
+    int lock;
+    int fd = -1;
+
+    if (fmt_path(images, sizeof(images), "%s/images", state_root()) < 0)
+        return -1;
+    lock = lock_path(images, LOCK_EX);
+    if (lock < 0) {
+        err_sys("lock %s", images);
+        return -1;
+    }
+    if (!mkdtemp(tmp)) {
+        err_sys("mkdtemp %s", tmp);
+    } else if ((fd = lock_path(tmp, LOCK_EX | LOCK_NB)) < 0) {
+        err_sys("lock %s", tmp);
+        rmdir(tmp);
+    }
+    close(lock);
+    return fd;
+}
+
+/* A temp whose lock we can take is no mydocker's any more. */
+static void reap_temp(int dir, const char *images, const char *name)
+{
+    char path[PATH_MAX];
+    struct stat st;
+    int fd;
+
+    if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+        !(S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)) ||
+        fmt_path(path, sizeof(path), "%s/%s", images, name) < 0)
+        return;
+    fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        if (fd >= 0)
+            close(fd);
+        return; /* in use */
+    }
+    log_info("removing %s, which no mydocker uses any more", path);
+    if (S_ISDIR(st.st_mode))
+        remove_tree(path);
+    else if (unlink(path) < 0)
+        err_sys("remove %s", path);
+    close(fd);
+}
+
+void images_reap_stale(void)
+{
+    char images[PATH_MAX];
+    struct dirent *e;
+    DIR *d;
+    int lock;
+
+    if (fmt_path(images, sizeof(images), "%s/images", state_root()) < 0)
+        return;
+    lock = lock_path(images, LOCK_EX);
+    d = lock >= 0 ? opendir(images) : NULL;
+    while (d && (e = readdir(d))) {
+        if (e->d_name[0] == '.' && strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            reap_temp(dirfd(d), images, e->d_name);
+    }
+    if (d)
+        closedir(d);
+    if (lock >= 0)
+        close(lock);
+}
+
 int image_unpack(const char *name, char *dir, size_t len)
 {
     char tarball[PATH_MAX];
     char tmp[PATH_MAX];
     struct stat st;
+    int tmp_lock;
 
     if (fmt_path(dir, len, "%s/images/%s", state_root(), name) < 0 ||
         fmt_path(tarball, sizeof(tarball), "%s.tar", dir) < 0 ||
@@ -231,10 +319,9 @@ int image_unpack(const char *name, char *dir, size_t len)
         return -1;
     }
     log_info("unpacking image %s into %s", tarball, dir);
-    if (!mkdtemp(tmp)) {
-        err_sys("mkdtemp %s", tmp);
+    tmp_lock = make_temp_dir(tmp);
+    if (tmp_lock < 0)
         return -1;
-    }
     /* mkdtemp makes 0700; the image root must be enterable by everyone. */
     if (chmod(tmp, 0755) < 0 || untar(tarball, tmp) < 0 ||
         nftw(tmp, drop_device, NFTW_FDS, FTW_PHYS | FTW_MOUNT) != 0)
@@ -249,8 +336,10 @@ int image_unpack(const char *name, char *dir, size_t len)
         }
         remove_tree(tmp);
     }
+    close(tmp_lock);
     return 0;
 fail:
     remove_tree(tmp);
+    close(tmp_lock);
     return -1;
 }

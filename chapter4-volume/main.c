@@ -1,6 +1,7 @@
 /* mydocker's command line: flags in the Go book's spelling (-ti, -m,
  * -cpushare), parsed with getopt_long_only so --memory style works too. */
 #include "container.h"
+#include "image.h"
 #include "log.h"
 #include "overlay.h"
 #include "run.h"
@@ -330,6 +331,7 @@ int main(int argc, char **argv)
         if (geteuid() == 0) {
             cgroups_reap_stale(); /* first: it ends what still runs there */
             containers_reap_stale();
+            images_reap_stale(); /* last: a dead run's image lock is gone */
         }
         return commands[i].fn(argc - optind, argv + optind);
     }

@@ -115,8 +115,9 @@ static void test_more_containers_than_listed(void **state)
 }
 
 /* A commit over the image a running container uses keeps the old copy,
- * even where the state root's path holds a space (which mountinfo, where
- * mydocker looks for the overlay's lowerdir, writes as \040). */
+ * even where the state root's path holds a space (an earlier mydocker
+ * looked for the overlay's lowerdir in mountinfo, which writes it \040),
+ * until the next command after that container's exit. */
 static void test_image_in_use_is_kept(void **state)
 {
     const char *root = use_other_root("/tmp/mydocker itest.XXXXXX");
@@ -130,6 +131,10 @@ static void test_image_in_use_is_kept(void **state)
     stop(&p);
     assert_status(&r, 0);
     assert_contains(r.err, "a running container still uses it");
+    /* Its last user gone, the next command removes it. */
+    md(&r, "-log-level", "error", "run", "true", NULL);
+    assert_status(&r, 0);
+    assert_int_not_equal(host_sh("ls -d '%s'/images/.busybox.old-* 2>/dev/null", root), 0);
 }
 
 /* A sparse file is committed as one: 1 GiB of hole costs the tarball a

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -309,12 +310,48 @@ static void test_next_run_spares_a_live_run(void **state)
     assert_int_equal(proc_finish(&p, 10), 0);
 }
 
+/* What a mydocker killed mid-unpack (or, from chapter4-commit on,
+ * mid-commit) leaves in images/: temps whose names begin with '.'. The
+ * next command removes those nobody holds a lock on, and keeps the one
+ * the test holds, as a mydocker at work does. */
+static void test_dead_temps_in_images_are_removed(void **state)
+{
+    char dead_dir[4200];
+    char dead_file[4200];
+    char live[4200];
+    bool dead_gone;
+    bool live_kept;
+    int fd;
+
+    (void)state;
+    md(&r, "-log-level", "error", "run", "true", NULL); /* images/busybox/ */
+    snprintf(dead_dir, sizeof(dead_dir), "%s/images/.busybox.unpack-dead01", state_root);
+    snprintf(dead_file, sizeof(dead_file), "%s/images/.snap.tar.dead01", state_root);
+    snprintf(live, sizeof(live), "%s/images/.busybox.unpack-live01", state_root);
+    assert_int_equal(host_sh("mkdir -p '%s/bin' '%s' && : >'%s' && : >'%s/bin/sh'", dead_dir, live,
+                             dead_file, dead_dir),
+                     0);
+    fd = open(live, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    assert_true(fd >= 0);
+    assert_int_equal(flock(fd, LOCK_EX), 0);
+    md(&r, "-log-level", "error", "run", "true", NULL);
+    dead_gone = !path_exists(dead_dir) && !path_exists(dead_file);
+    live_kept = path_exists(live);
+    close(fd);
+    rmdir(live);
+    rm_rf(dead_dir), unlink(dead_file); /* before any assert */
+    assert_status(&r, 0);
+    assert_true(dead_gone);
+    assert_true(live_kept);
+}
+
 const struct itest robustness_tests[] = {
     ITEST("chapter3", test_closed_stderr_does_not_stop_the_teardown),
     ITEST("chapter3", test_ignored_sigchld_does_not_hang),
     ITEST("chapter3", test_container_gets_clean_signal_state),
     ITEST("chapter3", test_umask_of_the_caller_stays_outside),
     ITEST("chapter4-busybox", test_tar_options_do_not_reach_tar),
+    ITEST("chapter4-busybox", test_dead_temps_in_images_are_removed),
     ITEST("chapter4-overlay", test_deep_tree_does_not_block_the_teardown),
     ITEST("chapter3", test_killed_run_leaves_no_cgroup_dir),
     ITEST("chapter3", test_container_outliving_its_mydocker_is_ended),
