@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <ftw.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -276,24 +277,39 @@ static void reap_temp(int dir, const char *images, const char *name)
     close(fd);
 }
 
+static bool is_temp(const char *name)
+{
+    return name[0] == '.' && strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
+}
+
 void images_reap_stale(void)
 {
     char images[PATH_MAX];
     struct dirent *e;
+    bool any = false;
     DIR *d;
     int lock;
 
     if (fmt_path(images, sizeof(images), "%s/images", state_root()) < 0)
         return;
+    /* A look without the lock first: every command starts here, and
+     * there is almost never a temp to judge. */
+    d = opendir(images);
+    while (d && !any && (e = readdir(d)))
+        any = is_temp(e->d_name);
+    if (d)
+        closedir(d);
+    if (!any)
+        return;
     lock = lock_path(images, LOCK_EX);
-    d = lock >= 0 ? opendir(images) : NULL;
+    d = lock >= 0 ? fdopendir(lock) : NULL;
     while (d && (e = readdir(d))) {
-        if (e->d_name[0] == '.' && strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+        if (is_temp(e->d_name))
             reap_temp(dirfd(d), images, e->d_name);
     }
     if (d)
-        closedir(d);
-    if (lock >= 0)
+        closedir(d); /* and with its fd, the lock */
+    else if (lock >= 0)
         close(lock);
 }
 

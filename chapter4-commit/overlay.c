@@ -345,6 +345,7 @@ void containers_reap_stale(void)
 {
     char containers[PATH_MAX];
     struct dirent *e;
+    bool any = false;
     DIR *d;
     int lock;
 
@@ -353,6 +354,15 @@ void containers_reap_stale(void)
     d = opendir(containers);
     if (!d)
         return; /* no container ever ran here */
+    /* A look without the lock first: every command starts here, and
+     * with no other container running there is nothing to judge. */
+    while (!any && (e = readdir(d)))
+        any = e->d_name[0] != '.';
+    if (!any) {
+        closedir(d);
+        return;
+    }
+    rewinddir(d);
     lock = lock_containers(containers);
     while (lock >= 0 && (e = readdir(d))) {
         if (e->d_name[0] != '.')

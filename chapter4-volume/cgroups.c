@@ -389,7 +389,8 @@ int cg_layout_read_v2(struct cg_layout *layout)
     return 0;
 }
 
-int cg_layout_detect(struct cg_layout *layout)
+/* The mount points alone, from this host's mountinfo. */
+static int layout_of_mounts(struct cg_layout *layout)
 {
     char *mountinfo = NULL;
     size_t len = 0;
@@ -407,7 +408,12 @@ int cg_layout_detect(struct cg_layout *layout)
     fclose(f);
     ret = cg_layout_parse(mountinfo, layout);
     free(mountinfo);
-    return ret < 0 ? -1 : cg_layout_read_v2(layout);
+    return ret;
+}
+
+int cg_layout_detect(struct cg_layout *layout)
+{
+    return layout_of_mounts(layout) < 0 ? -1 : cg_layout_read_v2(layout);
 }
 
 const char *cg_layout_name(const struct cg_layout *layout)
@@ -780,25 +786,31 @@ void cgroups_reap_stale(void)
     const char *roots[CG_MAX_DIRS];
     int n;
 
-    if (cg_layout_detect(&layout) < 0)
+    if (layout_of_mounts(&layout) < 0)
         return;
     n = cg_layout_roots(&layout, roots);
     for (int i = 0; i < n; i++) {
         char parent[PATH_MAX + 16];
         struct dirent *e;
+        struct stat st;
         DIR *d;
         int lock;
 
+        /* Every run starts here, so the common case costs one stat: a
+         * directory's link count is 2 plus its subdirectories, on
+         * cgroupfs too, and 2 means no container dir at all. */
         snprintf(parent, sizeof(parent), "%s/" CG_PARENT, roots[i]);
+        if (stat(parent, &st) < 0 || st.st_nlink <= 2)
+            continue;
         lock = lock_dir(parent, LOCK_EX); /* see make_dir */
-        d = lock >= 0 ? opendir(parent) : NULL;
+        d = lock >= 0 ? fdopendir(lock) : NULL;
         while (d && (e = readdir(d))) {
             if (e->d_type == DT_DIR && e->d_name[0] != '.')
                 reap_dir(dirfd(d), parent, e->d_name);
         }
         if (d)
-            closedir(d);
-        if (lock >= 0)
-            close(lock); /* none there: no container ever ran here */
+            closedir(d); /* and with its fd, the lock */
+        else if (lock >= 0)
+            close(lock);
     }
 }

@@ -4,8 +4,12 @@
  *   bench-floor ROOTFS           ... and pivot_root into ROOTFS first
  *   bench-floor -o TMP ROOTFS    ... into an overlay: lower ROOTFS, upper,
  *                                work and merged in a fresh dir under TMP
+ *   bench-floor -t DIR OUT       no container: tar DIR into OUT.tmp with
+ *                                commit's flags, fsync it, rename it to OUT,
+ *                                fsync OUT's directory (a durable commit)
  * No logging, no cgroups, no /dev: whatever mydocker spends beyond this is
  * the price of its features and of its code. Exit status: the child's. */
+#include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
 #include <sched.h>
@@ -65,6 +69,42 @@ static int remove_entry(const char *path, const struct stat *st, int type, struc
     return type == FTW_DP ? rmdir(path) : unlink(path);
 }
 
+/* The least a durable commit does: tar, then the two fsyncs around the
+ * rename that make the tarball survive a crash. */
+static int durable_tar(const char *dir, const char *out)
+{
+    char tmp[PATH_MAX];
+    char parent[PATH_MAX];
+    int status;
+    int fd;
+    pid_t pid;
+
+    snprintf(tmp, sizeof(tmp), "%s.tmp", out);
+    snprintf(parent, sizeof(parent), "%s", out);
+    *(strrchr(parent, '/') ? strrchr(parent, '/') : parent) = '\0';
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return fail(tmp);
+    pid = fork();
+    if (pid == 0) {
+        dup2(fd, STDOUT_FILENO);
+        if (chdir(dir) < 0)
+            _exit(FAILED);
+        execl("/usr/bin/tar", "tar", "--create", "--numeric-owner", "--sparse", "--file", "-", ".",
+              (char *)NULL);
+        _exit(FAILED);
+    }
+    if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
+        return fail("tar");
+    if (fsync(fd) < 0 || close(fd) < 0 || rename(tmp, out) < 0)
+        return fail(out);
+    fd = open(parent[0] ? parent : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || fsync(fd) < 0)
+        return fail(parent);
+    close(fd);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     int flags = CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET | SIGCHLD;
@@ -73,6 +113,8 @@ int main(int argc, char **argv)
     int status = 0;
     pid_t pid;
 
+    if (argc == 4 && strcmp(argv[1], "-t") == 0)
+        return durable_tar(argv[2], argv[3]);
     if (argc == 4 && strcmp(argv[1], "-o") == 0) {
         static const char *const layers[] = {"upper", "work", "merged"};
 
@@ -92,7 +134,7 @@ int main(int argc, char **argv)
     } else if (argc == 2 && argv[1][0] != '-') {
         rootfs = argv[1];
     } else if (argc != 1) {
-        fprintf(stderr, "usage: bench-floor [[-o TMPDIR] ROOTFS]\n");
+        fprintf(stderr, "usage: bench-floor [[-o TMPDIR] ROOTFS] | -t DIR OUT\n");
         return 2;
     }
     stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK,

@@ -435,6 +435,7 @@ if have chapter4-commit; then
         merged="$T/root-commit/containers/$commit_id/merged"
         # The very flags commit.c gives tar: the difference is mydocker's own.
         add tar "" tar --create --numeric-owner --sparse --file "$T/tars/t{n}.tar" --directory "$merged" .
+        add tar-sync "" "$T/bench-floor" -t "$merged" "$T/tars/s{n}.tar"
         add commit "" "MYDOCKER_ROOT=$T/root-commit" "${bin[chapter4-commit]}" commit \
             "$commit_id" "bench{n}"
         run_group "$iters" "$warm" 1
@@ -650,12 +651,13 @@ if [ -n "${runs[commit]:-}" ]; then
 
 ## 5. mydocker commit vs tar of the same tree
 
-A background container (\`sleep\`) in chapter4-commit; each round commits it to a new image name, and tars its merged/ with the flags commit.c gives tar (\`tar --create --numeric-owner --sparse --file X --directory merged .\`). The tarballs are deleted afterwards.
+A background container (\`sleep\`) in chapter4-commit; each round commits it to a new image name, and tars its merged/ with the flags commit.c gives tar (\`tar --create --numeric-owner --sparse --file X --directory merged .\`), once alone and once as a durable commit must (bench-floor -t: tar into a temp file, fsync it, rename it, fsync the directory). The target compares commit with the durable one. The tarballs are deleted afterwards.
 
 | command | median | p90 | min | max | failed/runs | × tar |
 |---|---|---|---|---|---|---|
 EOF
     row tar "tar --create of merged/" tar
+    row tar-sync "the same, fsync, rename, fsync of the dir (bench-floor -t)" tar
     row commit "mydocker commit ID NAME" tar
 fi
 
@@ -711,7 +713,7 @@ EOF
 target "chapter3 run /bin/true vs floor (host fs), §1b" t-ch3 t-floor 1.2
 target "chapter3 run ${limits[*]} vs floor (host fs), §1b" t-ch3-lim t-floor 1.6
 target "chapter4-overlay warm start vs floor (overlay), §2" ov-warm ov-floor 1.2
-target "mydocker commit vs tar --create, §5" commit tar 1.2
+target "mydocker commit vs a durable tar (bench-floor -t), §5" commit tar-sync 1.2
 if [ "$rss_max" -gt 0 ]; then
     verdict=PASS
     [ "$rss_max" -le "$rss_target_kb" ] || verdict=MISS targets_missed=$((targets_missed + 1))
