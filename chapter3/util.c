@@ -6,6 +6,8 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -75,4 +77,34 @@ void reset_signals(void)
         syscall(SYS_rt_sigaction, sig, dfl, NULL, KERNEL_NSIG / CHAR_BIT);
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+int lock_open(int dir, const char *path, int how)
+{
+    int fd = openat(dir, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+    if (fd >= 0 && flock(fd, how) < 0) {
+        int saved = errno;
+
+        close(fd);
+        errno = saved;
+        fd = -1;
+    }
+    return fd;
+}
+
+int lock_if_abandoned(int dir, const char *name)
+{
+    struct stat opened;
+    struct stat named;
+    int fd = lock_open(dir, name, LOCK_EX | LOCK_NB);
+
+    if (fd < 0)
+        return -1;
+    if (fstat(fd, &opened) < 0 || fstatat(dir, name, &named, AT_SYMLINK_NOFOLLOW) < 0 ||
+        opened.st_dev != named.st_dev || opened.st_ino != named.st_ino) {
+        close(fd);
+        return -1;
+    }
+    return fd;
 }

@@ -2,6 +2,7 @@
 
 #include "image.h"
 #include "log.h"
+#include "util.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -30,13 +31,9 @@ static int lock_containers(const char *containers)
         err_sys("mkdir %s", containers);
         return -1;
     }
-    fd = open(containers, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0 || flock(fd, LOCK_EX) < 0) {
+    fd = lock_open(AT_FDCWD, containers, LOCK_EX);
+    if (fd < 0)
         err_sys("lock %s", containers);
-        if (fd >= 0)
-            close(fd);
-        return -1;
-    }
     return fd;
 }
 
@@ -100,8 +97,8 @@ int container_fs_create(struct container_fs *fs, const char *id, const char *low
     /* While a run holds it, a commit that replaces the image keeps this
      * copy (image_forget_unpacked), and the first command after the last
      * such run removes it (images_reap_stale). */
-    fs->lower_fd = open(lower, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fs->lower_fd < 0 || flock(fs->lower_fd, LOCK_SH) < 0) {
+    fs->lower_fd = lock_open(AT_FDCWD, lower, LOCK_SH);
+    if (fs->lower_fd < 0) {
         err_sys("lock %s", lower);
         container_fs_destroy(fs);
         return -1;
@@ -120,8 +117,8 @@ int container_fs_create(struct container_fs *fs, const char *id, const char *low
     }
     /* Our lock on the dir says "alive"; the kernel drops it when we die,
      * however we die. */
-    fs->lock_fd = open(fs->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fs->lock_fd < 0 || flock(fs->lock_fd, LOCK_EX) < 0) {
+    fs->lock_fd = lock_open(AT_FDCWD, fs->dir, LOCK_EX);
+    if (fs->lock_fd < 0) {
         err_sys("lock %s", fs->dir);
         goto fail;
     }
@@ -218,17 +215,11 @@ static int lock_upper(const char *dir, int how)
 
     if (fmt_path(upper, sizeof(upper), "%s/upper", dir) < 0)
         return -1;
-    fd = open(upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    if (flock(fd, how | LOCK_NB) < 0) {
+    fd = lock_open(AT_FDCWD, upper, how | LOCK_NB);
+    if (fd < 0 && errno == EWOULDBLOCK) {
         log_info("waiting for %s: %s", upper,
                  how == LOCK_EX ? "a commit is reading it" : "the container is being removed");
-        if (flock(fd, how) < 0) {
-            err_sys("lock %s", upper);
-            close(fd);
-            return -1;
-        }
+        fd = lock_open(AT_FDCWD, upper, how);
     }
     return fd;
 }
@@ -319,12 +310,9 @@ static void reap(const char *containers, const char *id)
     if (fmt_path(fs.dir, sizeof(fs.dir), "%s/%s", containers, id) < 0 ||
         fmt_path(fs.merged, sizeof(fs.merged), "%s/merged", fs.dir) < 0)
         return;
-    fs.lock_fd = open(fs.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fs.lock_fd < 0 || flock(fs.lock_fd, LOCK_EX | LOCK_NB) < 0) {
-        if (fs.lock_fd >= 0)
-            close(fs.lock_fd);
-        return; /* alive */
-    }
+    fs.lock_fd = lock_if_abandoned(AT_FDCWD, fs.dir);
+    if (fs.lock_fd < 0)
+        return; /* alive, or removed by its run meanwhile */
     /* Is merged/ still mounted? A mount point lies on another device than
      * the directory holding it. (Simpler than parsing /proc/self/mounts,
      * where a space in a path is written \040.) */
@@ -377,8 +365,8 @@ void containers_reap_stale(void)
  * so EWOULDBLOCK means "its mydocker is alive". */
 static bool locked_by_owner(int dir, const char *id)
 {
-    int fd = openat(dir, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    bool alive = fd >= 0 && flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+    int fd = lock_open(dir, id, LOCK_SH | LOCK_NB);
+    bool alive = fd < 0 && errno == EWOULDBLOCK;
 
     if (fd >= 0)
         close(fd);

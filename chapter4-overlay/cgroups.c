@@ -1,6 +1,7 @@
 #include "cgroups.h"
 
 #include "log.h"
+#include "util.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -532,19 +533,6 @@ static int dir_index(struct cgroup *cg, const char *root, bool v2, const char *i
     return cg->ndirs++;
 }
 
-/* Opens a directory and takes its flock, which works on a directory's fd
- * as on a file's, on cgroupfs too. The fd, or -1. */
-static int lock_dir(const char *path, int how)
-{
-    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-    if (fd >= 0 && flock(fd, how) < 0) {
-        close(fd);
-        fd = -1;
-    }
-    return fd;
-}
-
 /* Makes directory i and takes its lock, which says "alive" for as long as
  * we live: the kernel drops it however we die, even by SIGKILL, and the
  * next run then knows the dir is a dead one's (cgroups_reap_stale). The
@@ -561,7 +549,7 @@ static int make_dir(struct cgroup *cg, int i, const char *root, unsigned need)
     if (make_parent(root, v2, need, cpuset) < 0)
         return -1;
     snprintf(parent, sizeof(parent), "%s/" CG_PARENT, root);
-    lock = lock_dir(parent, LOCK_EX);
+    lock = lock_open(AT_FDCWD, parent, LOCK_EX);
     if (lock < 0) {
         err_sys("lock %s", parent);
         return -1;
@@ -571,7 +559,7 @@ static int make_dir(struct cgroup *cg, int i, const char *root, unsigned need)
         close(lock);
         return -1;
     }
-    cg->dir[i].lock_fd = lock_dir(path, LOCK_EX | LOCK_NB);
+    cg->dir[i].lock_fd = lock_open(AT_FDCWD, path, LOCK_EX | LOCK_NB);
     close(lock);
     if (cg->dir[i].lock_fd < 0) {
         err_sys("lock %s", path);
@@ -765,13 +753,13 @@ static int kill_all(int dir)
 static void reap_dir(int parent_fd, const char *parent, const char *name)
 {
     char path[PATH_MAX];
-    int fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int fd = lock_if_abandoned(parent_fd, name);
 
-    if (fd < 0 || fmt_path(path, sizeof(path), "%s/%s", parent, name) < 0 ||
-        flock(fd, LOCK_EX | LOCK_NB) < 0) {
-        if (fd >= 0)
-            close(fd);
-        return; /* alive */
+    if (fd < 0)
+        return; /* alive, or removed by its run meanwhile */
+    if (fmt_path(path, sizeof(path), "%s/%s", parent, name) < 0) {
+        close(fd);
+        return;
     }
     log_info("cleaning up cgroup %s, left by a mydocker that was killed", path);
     /* Only an empty cgroup can go: what ran there goes first. */
@@ -802,7 +790,7 @@ void cgroups_reap_stale(void)
         snprintf(parent, sizeof(parent), "%s/" CG_PARENT, roots[i]);
         if (stat(parent, &st) < 0 || st.st_nlink <= 2)
             continue;
-        lock = lock_dir(parent, LOCK_EX); /* see make_dir */
+        lock = lock_open(AT_FDCWD, parent, LOCK_EX); /* see make_dir */
         d = lock >= 0 ? fdopendir(lock) : NULL;
         while (d && (e = readdir(d))) {
             if (e->d_type == DT_DIR && e->d_name[0] != '.')

@@ -2,6 +2,7 @@
 
 #include "image.h"
 #include "log.h"
+#include "util.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -32,13 +33,9 @@ static int lock_containers(const char *containers)
         err_sys("mkdir %s", containers);
         return -1;
     }
-    fd = open(containers, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0 || flock(fd, LOCK_EX) < 0) {
+    fd = lock_open(AT_FDCWD, containers, LOCK_EX);
+    if (fd < 0)
         err_sys("lock %s", containers);
-        if (fd >= 0)
-            close(fd);
-        return -1;
-    }
     return fd;
 }
 
@@ -113,8 +110,8 @@ int container_fs_create(struct container_fs *fs, const char *id, const char *low
     }
     /* Our lock on the dir says "alive"; the kernel drops it when we die,
      * however we die. */
-    fs->lock_fd = open(fs->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fs->lock_fd < 0 || flock(fs->lock_fd, LOCK_EX) < 0) {
+    fs->lock_fd = lock_open(AT_FDCWD, fs->dir, LOCK_EX);
+    if (fs->lock_fd < 0) {
         err_sys("lock %s", fs->dir);
         goto fail;
     }
@@ -265,12 +262,9 @@ static void reap(const char *containers, const char *id)
     if (fmt_path(fs.dir, sizeof(fs.dir), "%s/%s", containers, id) < 0 ||
         fmt_path(fs.merged, sizeof(fs.merged), "%s/merged", fs.dir) < 0)
         return;
-    fs.lock_fd = open(fs.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fs.lock_fd < 0 || flock(fs.lock_fd, LOCK_EX | LOCK_NB) < 0) {
-        if (fs.lock_fd >= 0)
-            close(fs.lock_fd);
-        return; /* alive */
-    }
+    fs.lock_fd = lock_if_abandoned(AT_FDCWD, fs.dir);
+    if (fs.lock_fd < 0)
+        return; /* alive, or removed by its run meanwhile */
     /* Is merged/ still mounted? A mount point lies on another device than
      * the directory holding it. (Simpler than parsing /proc/self/mounts,
      * where a space in a path is written \040.) */

@@ -12,4 +12,17 @@ int close_extra_fds(void);
  * ignored or blocked. */
 void reset_signals(void);
 
+/* Opens path (relative to the directory fd dir, or AT_FDCWD) read-only
+ * and takes its flock(2) as how says: the fd, or -1 with errno set.
+ * flock works on a directory's fd as on a file's, on cgroupfs too. Our
+ * runs hold such a lock on what they own for as long as they live, and
+ * the kernel drops it when they die, however they die. */
+int lock_open(int dir, const char *path, int how);
+
+/* For a reaper: an exclusive lock on dir/name, if its owner is gone. A
+ * lock nobody holds means the owner died, or it finished and removed
+ * name just before we locked it: that second case is told by name no
+ * longer naming what we opened. The fd, or -1 (alive, or already gone). */
+int lock_if_abandoned(int dir, const char *name);
+
 #endif

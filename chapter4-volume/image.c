@@ -214,21 +214,10 @@ static int images_dir_private(void)
 
 /* Names in images/ that begin with '.' are never images (an image name
  * begins with [a-z0-9]): they are the temps of a mydocker at work, each
- * flock()ed by the process that uses it. images/ itself is locked while
- * a temp is made and locked, and while stale ones are judged: a temp
- * made an instant ago, not yet locked, would look dead. */
-static int lock_path(const char *path, int how)
-{
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-
-    if (fd >= 0 && flock(fd, how) < 0) {
-        close(fd);
-        fd = -1;
-    }
-    return fd;
-}
-
-/* mkdtemp(tmp), locked: returns the lock's fd, or -1. */
+ * flock()ed by the process that uses it (lock_open). images/ itself is
+ * locked while a temp is made and locked, and while stale ones are
+ * judged: a temp made an instant ago, not yet locked, would look dead.
+ * make_temp_dir: mkdtemp(tmp), locked; returns the lock's fd, or -1. */
 static int make_temp_dir(char *tmp)
 {
     char images[PATH_MAX];
@@ -237,14 +226,14 @@ static int make_temp_dir(char *tmp)
 
     if (fmt_path(images, sizeof(images), "%s/images", state_root()) < 0)
         return -1;
-    lock = lock_path(images, LOCK_EX);
+    lock = lock_open(AT_FDCWD, images, LOCK_EX);
     if (lock < 0) {
         err_sys("lock %s", images);
         return -1;
     }
     if (!mkdtemp(tmp)) {
         err_sys("mkdtemp %s", tmp);
-    } else if ((fd = lock_path(tmp, LOCK_EX | LOCK_NB)) < 0) {
+    } else if ((fd = lock_open(AT_FDCWD, tmp, LOCK_EX | LOCK_NB)) < 0) {
         err_sys("lock %s", tmp);
         rmdir(tmp);
     }
@@ -263,12 +252,9 @@ static void reap_temp(int dir, const char *images, const char *name)
         !(S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)) ||
         fmt_path(path, sizeof(path), "%s/%s", images, name) < 0)
         return;
-    fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0) {
-        if (fd >= 0)
-            close(fd);
-        return; /* in use */
-    }
+    fd = lock_if_abandoned(dir, name);
+    if (fd < 0)
+        return; /* in use, or renamed or removed by its owner meanwhile */
     log_info("removing %s, which no mydocker uses any more", path);
     if (S_ISDIR(st.st_mode))
         remove_tree(path);
@@ -301,7 +287,7 @@ void images_reap_stale(void)
         closedir(d);
     if (!any)
         return;
-    lock = lock_path(images, LOCK_EX);
+    lock = lock_open(AT_FDCWD, images, LOCK_EX);
     d = lock >= 0 ? fdopendir(lock) : NULL;
     while (d && (e = readdir(d))) {
         if (is_temp(e->d_name))
