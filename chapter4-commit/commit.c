@@ -70,11 +70,11 @@ static int pack(const char *merged, const char *tarball, int out_fd)
     int fd;
     int ret;
 
-    /* We hold the container's upper/ (container_fs_hold), so its
-     * teardown has not begun and waits for us. tar starts in this fd
-     * (run_tar fchdirs to it); a merged/ that is no longer mounted (the
-     * container stopped before our lock) is a plain directory that fstatfs
-     * tells from an overlay, or no directory at all. */
+    /* We hold the container's upper/ (container_fs_hold): a teardown
+     * that has not unmounted merged/ yet waits for us. If one got there
+     * first, merged/ is gone, or (had its unmount failed) a plain
+     * directory that fstatfs tells from an overlay. tar starts in this
+     * fd (run_tar fchdirs to it). */
     fd = open(merged, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0 || fstatfs(fd, &sfs) < 0 || sfs.f_type != OVERLAYFS_MAGIC) {
         err_msg("%s is not mounted: the container has stopped", merged);
@@ -92,7 +92,9 @@ static int pack(const char *merged, const char *tarball, int out_fd)
  * crash could leave a whole-looking IMAGE.tar short or empty), and the
  * rename, an entry in images/, is made durable by that directory's own
  * fsync. mkstemp made the file 0600, and so it stays: an image may hold
- * setuid files and secrets, and only root runs containers. */
+ * setuid files and secrets, and only root runs containers. 0; -1 when
+ * IMAGE.tar was not replaced (the temp is still there); 1 when it was,
+ * but the directory's fsync failed. */
 static int publish(int fd, const char *tmp, const char *tarball)
 {
     char images[PATH_MAX];
@@ -110,10 +112,10 @@ static int publish(int fd, const char *tmp, const char *tarball)
         return -1;
     dir = open(images, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dir < 0 || fsync(dir) < 0) {
-        err_sys("fsync %s", images);
+        err_sys("fsync %s: %s may not survive a crash", images, tarball);
         if (dir >= 0)
             close(dir);
-        return -1;
+        return 1;
     }
     close(dir);
     return 0;
@@ -125,7 +127,7 @@ int commit_container(const char *want, const char *image)
     char merged[PATH_MAX];
     char tarball[PATH_MAX];
     char tmp[PATH_MAX];
-    bool packed;
+    int published;
     int hold;
     int fd;
 
@@ -154,16 +156,16 @@ int commit_container(const char *want, const char *image)
         close(hold);
         return EXIT_MYDOCKER;
     }
-    packed = pack(merged, tmp, fd) == 0;
+    published = pack(merged, tmp, fd) == 0 ? publish(fd, tmp, tarball) : -1;
     close(hold); /* the container may go now: the tarball is whole */
-    if (!packed || publish(fd, tmp, tarball) < 0) {
-        close(fd);
+    close(fd);
+    if (published < 0) {
         unlink(tmp);
         return EXIT_MYDOCKER;
     }
-    close(fd);
-    /* The old unpacked copy no longer matches the tarball. */
-    if (image_forget_unpacked(image) < 0)
+    /* The old unpacked copy no longer matches the tarball, which is in
+     * place even if its rename may not be on disk yet. */
+    if (image_forget_unpacked(image) < 0 || published > 0)
         return EXIT_MYDOCKER;
     printf("%s\n", tarball);
     return 0;

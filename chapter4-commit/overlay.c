@@ -237,16 +237,22 @@ int container_fs_hold(const char *id)
     return fd;
 }
 
+static void release_image(struct container_fs *fs)
+{
+    if (fs->lower_fd >= 0)
+        close(fs->lower_fd);
+    fs->lower_fd = -1;
+}
+
 int container_fs_destroy(struct container_fs *fs)
 {
     int commit_lock;
     int ret = 0;
 
-    if (fs->lower_fd >= 0)
-        close(fs->lower_fd);
-    fs->lower_fd = -1;
-    if (fs->dir[0] == '\0')
+    if (fs->dir[0] == '\0') {
+        release_image(fs);
         return 0;
+    }
     commit_lock = fs->mounted ? lock_upper(fs->dir, LOCK_EX) : -1;
     /* Lazily: a process of ours may still hold a file there for an
      * instant; MNT_DETACH makes the mount vanish from the tree now. */
@@ -266,6 +272,7 @@ int container_fs_destroy(struct container_fs *fs)
         close(fs->lock_fd);
     fs->lock_fd = -1;
     fs->dir[0] = '\0';
+    release_image(fs); /* last: until the unmount, the overlay reads it */
     return ret;
 }
 

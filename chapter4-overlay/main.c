@@ -291,7 +291,7 @@ int main(int argc, char **argv)
         if (geteuid() == 0) {
             cgroups_reap_stale(); /* first: it ends what still runs there */
             containers_reap_stale();
-            images_reap_stale(); /* last: a dead run's image lock is gone */
+            images_reap_stale();
         }
         return commands[i].fn(argc - optind, argv + optind);
     }

@@ -98,7 +98,8 @@ static int durable_tar(const char *dir, const char *out)
         return fail("tar");
     if (fsync(fd) < 0 || close(fd) < 0 || rename(tmp, out) < 0)
         return fail(out);
-    fd = open(parent[0] ? parent : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    fd = open(strchr(out, '/') ? (parent[0] ? parent : "/") : ".",
+              O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0 || fsync(fd) < 0)
         return fail(parent);
     close(fd);

@@ -374,7 +374,8 @@ static void only_container_dir(char *buf, size_t len)
     struct dirent *e;
     DIR *d;
 
-    snprintf(containers, sizeof(containers), "%s/containers", state_root);
+    /* MYDOCKER_ROOT, not state_root: a test may use_other_root(). */
+    snprintf(containers, sizeof(containers), "%s/containers", getenv("MYDOCKER_ROOT"));
     d = opendir(containers);
     assert_non_null(d);
     buf[0] = '\0';
@@ -428,6 +429,37 @@ static void test_teardown_waits_for_a_commit(void **state)
     assert_int_equal(proc_finish(&p, 10), 137);
     assert_contains(p.err, "a commit is reading it");
     assert_false(path_exists(dir));
+}
+
+/* A container whose teardown waits for a commit still has its overlay
+ * mounted, so its image must stay: a commit that replaces that image
+ * meanwhile keeps the old copy, as it does for a running container. */
+static void test_image_of_a_waiting_teardown_is_kept(void **state)
+{
+    const char *root = use_other_root(NULL);
+    char dir[4200];
+    char upper[4300];
+    bool kept;
+    int fd;
+
+    (void)state;
+    assert_int_equal(host_sh("mkdir '%s/images' && cp '%s' '%s/images/'", root, busybox_tar, root),
+                     0);
+    start(&p, "echo ready; sleep 100");
+    only_container_dir(dir, sizeof(dir));
+    snprintf(upper, sizeof(upper), "%s/upper", dir);
+    fd = open(upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    assert_true(fd >= 0);
+    assert_int_equal(flock(fd, LOCK_SH), 0);
+    kill(p.pid, SIGTERM); /* its teardown waits for our lock */
+    usleep(300000);
+    /* A shared lock, as ours: the commit need not wait for the teardown. */
+    md(&r, "-log-level", "warn", "commit", "busybox", NULL);
+    kept = host_sh("ls '%s'/images/.busybox.old-*/bin/busybox >/dev/null 2>&1", root) == 0;
+    close(fd);
+    assert_int_equal(proc_finish(&p, 10), 137);
+    assert_status(&r, 0);
+    assert_true(kept);
 }
 
 enum { RACE_FILES = 4000, RACE_TRIES = 20 };
@@ -505,6 +537,7 @@ const struct itest commit_tests[] = {
     ITEST("chapter4-commit", test_which_container),
     ITEST("chapter4-commit", test_commit_of_a_stopping_container_fails),
     ITEST("chapter4-commit", test_teardown_waits_for_a_commit),
+    ITEST("chapter4-commit", test_image_of_a_waiting_teardown_is_kept),
     ITEST("chapter4-commit", test_commit_racing_the_exit_is_whole_or_fails),
     ITEST("chapter4-commit", test_full_disk_leaves_nothing),
     ITEST("chapter4-commit", test_hostile_images_stay_contained),
