@@ -651,7 +651,7 @@ if [ -n "${runs[commit]:-}" ]; then
 
 ## 5. mydocker commit vs tar of the same tree
 
-A background container (\`sleep\`) in chapter4-commit; each round commits it to a new image name, and tars its merged/ with the flags commit.c gives tar (\`tar --create --numeric-owner --sparse --file X --directory merged .\`), once alone and once as a durable commit must (bench-floor -t: tar into a temp file, fsync it, rename it, fsync the directory). The target compares commit with the durable one. The tarballs are deleted afterwards.
+A background container (\`sleep\`) in chapter4-commit; each round commits it to a new image name, and tars its merged/ with the flags commit.c gives tar (\`tar --create --numeric-owner --sparse --file X --directory merged .\`), once alone and once the way a durable commit must (bench-floor -t: tar into a temp file, fsync it, rename it, fsync the directory). The target compares commit with the durable one. The tarballs are deleted afterwards.
 
 | command | median | p90 | min | max | failed/runs | × tar |
 |---|---|---|---|---|---|---|
