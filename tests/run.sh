@@ -81,10 +81,11 @@ mkdir -p "$build"
 need_cmocka
 step "integration harness (build)" cc "${cflags[@]}" -o "$build/itest" "$top"/tests/integration/*.c -lcmocka
 
-# Formatting, cppcheck, clang-tidy and shellcheck are part of the suite;
+# Formatting, cppcheck, clang-tidy and shellcheck are part of the suite,
+# and a commit test reads strace's output;
 # as with cmocka, install them when we can.
 missing=()
-for tool in cppcheck clang-tidy clang-format shellcheck; do
+for tool in cppcheck clang-tidy clang-format shellcheck strace; do
     command -v "$tool" >/dev/null || missing+=("$tool")
 done
 if [ ${#missing[@]} -gt 0 ] && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
