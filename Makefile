@@ -2,6 +2,7 @@
 #   make chapter4-overlay    build it; ./run and ./mydocker then use it
 #   make all                 build every chapter
 #   sudo make test           unit + integration tests of every chapter
+#   sudo make test-old-glibc every chapter built and unit-tested on glibc 2.31
 #   make test CHAPTER=X      one chapter
 #   make diff FROM=A TO=B    what chapter B adds to chapter A
 #   make diffstat            one line per chapter step: files, lines +/-
@@ -11,7 +12,7 @@ CHAPTERS := chapter3 chapter4-busybox chapter4-overlay chapter4-volume chapter4-
 PRESENT := $(foreach c,$(CHAPTERS),$(if $(wildcard $(c)/Makefile),$(c)))
 CHAPTER ?= $(PRESENT)
 
-.PHONY: all clean test lint diff diffstat check-lab bench $(PRESENT)
+.PHONY: all clean test test-old-glibc lint diff diffstat check-lab bench $(PRESENT)
 
 all:
 	@for c in $(PRESENT); do $(MAKE) -s -C $$c || exit 1; done
@@ -32,6 +33,9 @@ diff:
 	@if [ -z "$(FROM)" ] || [ -z "$(TO)" ]; then \
 		echo "usage: make diff FROM=chapter3 TO=chapter4-busybox"; exit 2; fi
 	@diff -ruN -x '*.o' -x mydocker $(FROM) $(TO); [ $$? -le 1 ]
+
+test-old-glibc:
+	@tests/old-glibc.sh
 
 diffstat:
 	@tests/diff-scope.sh --stat

@@ -30,8 +30,12 @@ static const struct {
     {CLONE_NEWIPC, "ipc"}, {CLONE_NEWNET, "net"},
 };
 
-/* Signals mydocker passes on to the container, as docker run does. */
-static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+/* Signals mydocker passes on to the container, as docker run does, and
+ * their names for the log (sigabbrev_np() would need glibc 2.32). */
+static const struct {
+    int sig;
+    const char *name;
+} forwarded[] = {{SIGINT, "INT"}, {SIGTERM, "TERM"}, {SIGHUP, "HUP"}, {SIGQUIT, "QUIT"}};
 
 static int container_id(char *id, size_t len)
 {
@@ -55,9 +59,11 @@ static int exit_status(int wstatus)
 
 static const char *signal_name(int sig)
 {
-    const char *name = sigabbrev_np(sig);
-
-    return name ? name : "?";
+    for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++) {
+        if (forwarded[i].sig == sig)
+            return forwarded[i].name;
+    }
+    return "?";
 }
 
 /* The container took the terminal (take_terminal in container.c); take it
@@ -86,9 +92,9 @@ static bool interrupted(int *ret)
     if (sigpending(&pending) < 0)
         return false;
     for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++) {
-        if (sigismember(&pending, forwarded[i])) {
-            log_warn("SIG%s during setup: stopping", signal_name(forwarded[i]));
-            *ret = SIGNAL_EXIT_BASE + forwarded[i];
+        if (sigismember(&pending, forwarded[i].sig)) {
+            log_warn("SIG%s during setup: stopping", forwarded[i].name);
+            *ret = SIGNAL_EXIT_BASE + forwarded[i].sig;
             return true;
         }
     }
@@ -183,7 +189,7 @@ int run_container(const struct run_opts *opts)
      * sigtimedwait(). No handlers at arbitrary points, no EINTR. */
     sigemptyset(&set);
     for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
-        sigaddset(&set, forwarded[i]);
+        sigaddset(&set, forwarded[i].sig);
     sigaddset(&set, SIGCHLD);
     sigprocmask(SIG_BLOCK, &set, NULL);
 

@@ -15,6 +15,35 @@
 
 enum { VOLUME_DIR_MODE = 0755 };
 
+/* The new mount API (Linux 5.2; mount_setattr 5.12) and openat2 (5.6).
+ * glibc has wrappers and names for some of them only since 2.36, so we
+ * call the kernel through syscall() and name what older headers lack
+ * ourselves: numbers and flags are the kernel's ABI, the same on every
+ * architecture we build for. (linux/mount.h has them too, but clashes
+ * with glibc 2.36's sys/mount.h.) */
+#ifndef SYS_open_tree
+#define SYS_open_tree 428
+#endif
+#ifndef SYS_move_mount
+#define SYS_move_mount 429
+#endif
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr 442
+#endif
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
+#endif
+#ifndef OPEN_TREE_CLONE /* glibc < 2.36: none of the below */
+#define OPEN_TREE_CLONE         1
+#define OPEN_TREE_CLOEXEC       O_CLOEXEC
+#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+#define MOVE_MOUNT_T_EMPTY_PATH 0x00000040
+#define MOUNT_ATTR_RDONLY       0x00000001
+#endif
+
 /* Where a volume must not go: "/" would hide the image, and these are the
  * kernel's interfaces, mounted fresh at every start. */
 static const char *const forbidden[] = {"/proc", "/sys", "/dev"};
@@ -222,20 +251,24 @@ static int open_or_make(int rootfd, const char *container)
  * submounts writable. */
 static int mount_volume(const struct volume *v, int target)
 {
-    struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
-    int tree = open_tree(AT_FDCWD, v->host, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+    /* struct mount_attr: attr_set, attr_clr, propagation, userns_fd, all
+     * 64-bit. As an array it needs no name, which glibc 2.31 lacks. */
+    unsigned long long attr[4] = {MOUNT_ATTR_RDONLY, 0, 0, 0};
+    int tree = (int)syscall(SYS_open_tree, AT_FDCWD, v->host,
+                            OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 
     if (tree < 0) {
         err_sys("volume: open_tree %s", v->host);
         return -1;
     }
-    if (v->read_only &&
-        mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0) {
+    if (v->read_only && syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | AT_RECURSIVE, attr,
+                                sizeof(attr)) < 0) {
         err_sys("volume: make %s read-only", v->host);
         close(tree);
         return -1;
     }
-    if (move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0) {
+    if (syscall(SYS_move_mount, tree, "", target, "",
+                MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0) {
         err_sys("volume: mount %s on %s", v->host, v->container);
         close(tree);
         return -1;
