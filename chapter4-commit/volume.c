@@ -11,6 +11,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 enum { VOLUME_DIR_MODE = 0755 };
@@ -244,6 +245,14 @@ static int open_or_make(int rootfd, const char *container)
     }
 }
 
+/* For an error message: "5.10.0-28-amd64", say. */
+static const char *kernel_release(void)
+{
+    static struct utsname u;
+
+    return uname(&u) == 0 ? u.release : "unknown";
+}
+
 /* The new mount API lets us prepare the bind while it is still detached:
  * clone the host tree, make it read-only (recursively, submounts too),
  * then attach it where the fd points. The classic way, mount(MS_BIND) then
@@ -263,7 +272,12 @@ static int mount_volume(const struct volume *v, int target)
     }
     if (v->read_only && syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | AT_RECURSIVE, attr,
                                 sizeof(attr)) < 0) {
-        err_sys("volume: make %s read-only", v->host);
+        if (errno == ENOSYS)
+            err_msg("volume %s: ':ro' needs Linux 5.12 or later (mount_setattr), and this "
+                    "kernel is %s: drop ':ro', or run a newer kernel",
+                    v->host, kernel_release());
+        else
+            err_sys("volume: make %s read-only", v->host);
         close(tree);
         return -1;
     }

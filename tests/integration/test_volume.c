@@ -65,6 +65,33 @@ static void test_data_outlives_the_container(void **state)
     free(text);
 }
 
+/* Linux before 5.12 (Debian 11's 5.10) has no mount_setattr, and ':ro'
+ * cannot be made without it: the run is refused in one sentence that
+ * names the kernel, and a volume without ':ro' still works. The old
+ * kernel is played by a seccomp filter that fails that one call. */
+static void test_ro_needs_mount_setattr(void **state)
+{
+    char wrapper[4200];
+
+    (void)state;
+    snprintf(wrapper, sizeof(wrapper), "%s/no_mount_setattr", tmp);
+    assert_int_equal(host_sh("cc -O1 -o '%s' '%s/tests/integration/helpers/no_mount_setattr.c'",
+                             wrapper, repo_dir),
+                     0);
+    run_argv(&r,
+             (char *const[]){wrapper, mydocker_bin, "-log-level", "error", "run", "-v",
+                             (char *)vspec(0, "vol", "/data:ro"), "true", NULL},
+             30);
+    assert_status(&r, 125);
+    assert_contains(r.err, ":ro' needs Linux 5.12 or later (mount_setattr), and this kernel is ");
+    run_argv(&r,
+             (char *const[]){wrapper, mydocker_bin, "-log-level", "error", "run", "-v",
+                             (char *)vspec(0, "vol", "/data"), "sh", "-c", "echo rw >/data/f",
+                             NULL},
+             30);
+    assert_status(&r, 0);
+}
+
 /* A missing host dir is made (0755); a nested container path is made in
  * the upper layer, never in the image. */
 static void test_missing_directories_are_created(void **state)
@@ -263,6 +290,7 @@ static void test_at_most_32_volumes(void **state)
 const struct itest volume_tests[] = {
     VTEST(test_data_outlives_the_container),
     VTEST(test_missing_directories_are_created),
+    VTEST(test_ro_needs_mount_setattr),
     VTEST(test_bad_specs_are_refused_before_anything),
     VTEST(test_missing_image_makes_no_host_dir),
     VTEST(test_paths_resolve_inside_the_container),
