@@ -714,9 +714,10 @@ int cg_layout_roots(const struct cg_layout *layout, const char *roots[CG_MAX_DIR
 }
 
 /* Ends every process in the cgroup open as dir. v2's cgroup.kill (Linux
- * 5.14) does it in one write; otherwise SIGKILL each pid that
- * cgroup.procs lists, and again, since one may have forked meanwhile.
- * SIGKILL to PID 1 ends its whole PID namespace anyway. 0 once empty. */
+ * 5.14) does it in one write; then, the only way on v1 and older kernels,
+ * SIGKILL to each pid that cgroup.procs lists, again until it lists none,
+ * since one may have forked meanwhile. SIGKILL to PID 1 ends its whole PID
+ * namespace anyway. 0 once empty. */
 static int kill_all(int dir)
 {
     const struct timespec wait = {0, REAP_WAIT_NS};

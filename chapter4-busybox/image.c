@@ -216,8 +216,9 @@ static int images_dir_private(void)
  * begins with [a-z0-9]): they are the temps of a mydocker at work, each
  * flock()ed by the process that uses it (lock_open). images/ itself is
  * locked while a temp is made and locked, and while stale ones are
- * judged: a temp made an instant ago, not yet locked, would look dead.
- * make_temp_dir: mkdtemp(tmp), locked; returns the lock's fd, or -1. */
+ * judged: a temp made an instant ago, not yet locked, would look dead. */
+
+/* mkdtemp(tmp), locked: returns the lock's fd, or -1. */
 static int make_temp_dir(char *tmp)
 {
     char images[PATH_MAX];
