@@ -25,6 +25,8 @@ static const char *const controller_names[CG_NCONTROLLERS] = {
 
 /* The directory under each controller root that holds our containers. */
 #define CG_PARENT "mydocker"
+/* Where a nested v2 root's own processes go (root_enable). */
+#define CG_EVACUATE "init"
 
 enum {
     MIN_SHARES = 2, /* the kernel's bounds for cpu.shares */
@@ -38,6 +40,7 @@ enum {
     RMDIR_WAIT_NS = 1000000, /* last task is reaped: retry for ~100 ms */
     REAP_TRIES = 50,         /* a dead run's processes get 5 s to die */
     REAP_WAIT_NS = 100000000,
+    EVACUATE_TRIES = 5, /* a nested root's processes may fork meanwhile */
 };
 
 /* ---- flag parsing ------------------------------------------------------ */
@@ -430,21 +433,30 @@ const char *cg_layout_name(const struct cg_layout *layout)
 
 /* ---- per-container directories ----------------------------------------- */
 
+/* One write of a whole value, as cgroupfs wants it; errno on failure. */
+static int write_value(const char *path, const char *value)
+{
+    size_t len = strlen(value);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+    if (fd < 0)
+        return -1;
+    if (write(fd, value, len) != (ssize_t)len) {
+        int saved = errno;
+
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    return close(fd);
+}
+
 static int write_file(const char *dir, const char *name, const char *value)
 {
     char path[PATH_MAX + 64];
-    size_t len = strlen(value);
-    int fd;
 
     snprintf(path, sizeof(path), "%s/%s", dir, name);
-    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0 || write(fd, value, len) != (ssize_t)len) {
-        err_sys("write %s to %s", value, path);
-        if (fd >= 0)
-            close(fd);
-        return -1;
-    }
-    if (close(fd) < 0) {
+    if (write_value(path, value) < 0) {
         err_sys("write %s to %s", value, path);
         return -1;
     }
@@ -477,9 +489,77 @@ static int cpuset_inherit(const char *dir)
     return 0;
 }
 
+/* Moves every process of the v2 cgroup `root` into its child "init".
+ * Each pid is its own write; one that exited meanwhile (ESRCH) is gone
+ * anyway. The number moved, or -1. */
+static int evacuate(const char *root)
+{
+    char path[PATH_MAX + 32];
+    char pid[16];
+    int moved = 0;
+    bool failed = false;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/" CG_EVACUATE, root);
+    if (mkdir(path, 0755) < 0 && errno != EEXIST)
+        return -1;
+    snprintf(path, sizeof(path), "%s/cgroup.procs", root);
+    f = fopen(path, "re");
+    if (!f)
+        return -1;
+    snprintf(path, sizeof(path), "%s/" CG_EVACUATE "/cgroup.procs", root);
+    while (fscanf(f, "%15s", pid) == 1) {
+        if (write_value(path, pid) == 0)
+            moved++;
+        else if (errno != ESRCH)
+            failed = true;
+    }
+    fclose(f);
+    return failed ? -1 : moved;
+}
+
+/* Enables one controller for the children of the v2 cgroup `root`. Inside
+ * a cgroup namespace (a CI job, Docker-in-Docker) the root is an ordinary
+ * cgroup, which shows in its cgroup.type file (the true root has none).
+ * While processes live in it, v2 refuses a domain controller such as
+ * memory with EBUSY: a cgroup that passes controllers on may hold no
+ * processes of its own. It would take a threaded one such as pids, and
+ * then refuse memory for good (EOPNOTSUPP). So first do what
+ * Docker-in-Docker's entrypoint does: move them into a leaf, again if one
+ * forked into the root meanwhile. */
+static int root_enable(const char *root, const char *value)
+{
+    char path[PATH_MAX + 32];
+    int moved = 0;
+    bool nested;
+
+    snprintf(path, sizeof(path), "%s/cgroup.type", root);
+    nested = access(path, F_OK) == 0;
+    snprintf(path, sizeof(path), "%s/cgroup.subtree_control", root);
+    for (int tries = 0; tries < EVACUATE_TRIES; tries++) {
+        int n = nested ? evacuate(root) : 0;
+
+        if (n < 0)
+            break;
+        moved += n;
+        if (write_value(path, value) == 0) {
+            if (moved > 0)
+                log_info("cgroup: moved %d process%s from %s into %s/" CG_EVACUATE
+                         ": cgroup v2 enables controllers only for a cgroup with no "
+                         "processes of its own",
+                         moved, moved == 1 ? "" : "es", root, root);
+            return 0;
+        }
+        if (!nested || errno != EBUSY)
+            break;
+    }
+    err_sys("write %s to %s", value, path);
+    return -1;
+}
+
 /* v2 lets a cgroup use a controller only when every ancestor enabled it for
  * its children in cgroup.subtree_control. */
-static int v2_enable(const char *dir, unsigned need)
+static int v2_enable(const char *dir, unsigned need, bool is_root)
 {
     for (int c = 0; c < CG_NCONTROLLERS; c++) {
         char value[32];
@@ -487,7 +567,8 @@ static int v2_enable(const char *dir, unsigned need)
         if (!(need & (1u << c)))
             continue;
         snprintf(value, sizeof(value), "+%s", controller_names[c]);
-        if (write_file(dir, "cgroup.subtree_control", value) < 0)
+        if (is_root ? root_enable(dir, value) < 0
+                    : write_file(dir, "cgroup.subtree_control", value) < 0)
             return -1;
     }
     return 0;
@@ -500,7 +581,7 @@ static int make_parent(const char *root, bool v2, unsigned need, bool cpuset)
     char parent[PATH_MAX + 16];
 
     snprintf(parent, sizeof(parent), "%s/" CG_PARENT, root);
-    if (v2 && v2_enable(root, need) < 0)
+    if (v2 && v2_enable(root, need, true) < 0)
         return -1;
     if (mkdir(parent, 0755) < 0 && errno != EEXIST) {
         err_sys("mkdir %s", parent);
@@ -508,7 +589,7 @@ static int make_parent(const char *root, bool v2, unsigned need, bool cpuset)
     }
     if (cpuset && !v2 && cpuset_inherit(parent) < 0)
         return -1;
-    if (v2 && v2_enable(parent, need) < 0)
+    if (v2 && v2_enable(parent, need, false) < 0)
         return -1;
     return 0;
 }
