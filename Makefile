@@ -3,6 +3,9 @@
 #   make all                 build every chapter
 #   sudo make test           unit + integration tests of every chapter
 #   sudo make test-old-glibc every chapter built and unit-tested on glibc 2.31
+#   sudo make test-vm        every chapter's tests in qemu VMs: pure cgroup v2
+#                            (kernels 6.1, 6.12), pure v1, nested v2
+#   make test-vm LAYOUTS=v1-6.1   one layout (tests/vm/run.sh lists them)
 #   make test CHAPTER=X      one chapter
 #   make diff FROM=A TO=B    what chapter B adds to chapter A
 #   make diffstat            one line per chapter step: files, lines +/-
@@ -12,7 +15,7 @@ CHAPTERS := chapter3 chapter4-busybox chapter4-overlay chapter4-volume chapter4-
 PRESENT := $(foreach c,$(CHAPTERS),$(if $(wildcard $(c)/Makefile),$(c)))
 CHAPTER ?= $(PRESENT)
 
-.PHONY: all clean test test-old-glibc lint diff diffstat check-lab bench $(PRESENT)
+.PHONY: all clean test test-old-glibc test-vm lint diff diffstat check-lab bench $(PRESENT)
 
 all:
 	@for c in $(PRESENT); do $(MAKE) -s -C $$c || exit 1; done
@@ -36,6 +39,9 @@ diff:
 
 test-old-glibc:
 	@tests/old-glibc.sh
+
+test-vm:
+	@tests/vm/run.sh $(LAYOUTS)
 
 diffstat:
 	@tests/diff-scope.sh --stat

@@ -34,6 +34,6 @@ for ch in "${chapters[@]}"; do
         grep -v 'warnings generated' || true"
 done
 check "tests clang-format" clang-format --dry-run --Werror tests/*/*.[ch] tests/*/*/*.[ch] scripts/*.c
-mapfile -t scripts < <(ls run .ci/run scripts/*.sh tests/*.sh tests/labs/*/*.sh 2>/dev/null)
+mapfile -t scripts < <(ls run .ci/run scripts/*.sh tests/*.sh tests/vm/*.sh tests/labs/*/*.sh 2>/dev/null)
 check "shellcheck" shellcheck "${scripts[@]}"
 [ $failed -eq 0 ]

@@ -813,6 +813,7 @@ int main(int argc, char **argv)
     char *chapter_dir;
     struct lines parents = {0};
     const char *only;
+    bool new_only;
 
     if (argc != 4 || (chapter_index(argv[1]) < 0 && strcmp(argv[1], "scripts") != 0)) {
         fprintf(stderr, "usage: %s CHAPTER CHAPTER_DIR BUSYBOX_TAR\n", argv[0]);
@@ -853,13 +854,19 @@ int main(int argc, char **argv)
             tests[n++] = script_tests[i].test;
         return _cmocka_run_group_tests("scripts", tests, n, group_setup, group_teardown);
     }
-    /* ITEST_ONLY=name runs the tests whose name holds it (while writing one). */
+    /* ITEST_ONLY=name runs the tests whose name holds it (while writing
+     * one). ITEST_NEW_ONLY=1 runs only the tests of the features this
+     * chapter brings (the VM matrix: there every test runs on its first
+     * chapter and on the last one, which has them all). */
     only = getenv("ITEST_ONLY");
+    new_only = getenv("ITEST_NEW_ONLY") && strcmp(getenv("ITEST_NEW_ONLY"), "1") == 0;
     for (size_t s = 0; s < sizeof(suites) / sizeof(suites[0]); s++) {
         for (size_t i = 0; i < *suites[s].count; i++) {
+            const char *first = suites[s].tests[i].first;
+
             if (only && !strstr(suites[s].tests[i].test.name, only))
                 continue;
-            if (chapter_has(suites[s].tests[i].first))
+            if (new_only ? strcmp(chapter, first) == 0 : chapter_has(first))
                 tests[n++] = suites[s].tests[i].test;
         }
     }

@@ -9,6 +9,10 @@
 #   nested-6.12  a CI container: our cgroup namespace's root holds processes
 # The userland is Debian 12 (glibc 2.36), made with debootstrap. Kernels and
 # userland are cached in build/vm and reused; only the first run downloads.
+# Each chapter runs its unit tests and the integration tests of the
+# features it brings; the last chapter runs every integration test.
+#   VM_FULL=1          every chapter runs every integration test, as make
+#                      test does (about twice the time under TCG)
 #   VM_ONLY=name,name  runs only the integration tests whose names hold one
 #   VM_ACCEL=tcg|kvm   skips the probe    MIRROR=http://...  another mirror
 set -uo pipefail
@@ -38,8 +42,10 @@ need_tools() {
     command -v debootstrap >/dev/null || missing+=(debootstrap)
     command -v mke2fs >/dev/null || missing+=(e2fsprogs)
     command -v strings >/dev/null || missing+=(binutils)
+    command -v xz >/dev/null || missing+=(xz-utils)
     [ -x /bin/busybox ] || missing+=(busybox-static)
     [ -f $keyring ] || missing+=(debian-archive-keyring)
+    [ -f /usr/include/cmocka.h ] || missing+=(libcmocka-dev)
     [ ${#missing[@]} -eq 0 ] && return
     if command -v apt-get >/dev/null; then
         say "installing ${missing[*]}"
@@ -213,6 +219,7 @@ main() {
     done
     make_userland
     make_repo_disk
+    say "kernels, userland and repository disk ready in $SECONDS s"
     accel=$(pick_accel "$(suite_of "${layouts[0]}")")
     say "booting ${#layouts[@]} VMs with $accel, two at a time"
     # Two VMs at a time: each has two vCPUs, as the host has.
@@ -220,7 +227,7 @@ main() {
         (
             start=$(date +%s)
             boot "$vm/$l.log" "$(suite_of "$l")" "$accel" \
-                "mydocker.layout=${l%-*} mydocker.only=${VM_ONLY:-}"
+                "mydocker.layout=${l%-*} mydocker.only=${VM_ONLY:-} mydocker.full=${VM_FULL:-0}"
             echo $(($(date +%s) - start)) >"$vm/$l.seconds"
         ) &
         pids+=($!)
