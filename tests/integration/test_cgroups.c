@@ -275,7 +275,8 @@ static bool offers(const char *cg, const char *controller)
  *   - bare: leaf, which offers no controller, as outer enables none;
  *   - nested: outer, which holds that child, and so processes, as the
  *     root of a CI container's cgroup namespace does. Outer offers pids
- *     where the host's v2 root can enable it.
+ *     where the v2 root we see can pass it on: the true root can; the
+ *     root of a nested layout can once a limited run moved its processes.
  * `check` is a shell command for that child; %s in it is mydocker. */
 static int v2_host(bool nested, const char *check)
 {
@@ -295,7 +296,11 @@ static int v2_host(bool nested, const char *check)
         return 2;
     snprintf(outer, sizeof(outer), "%s/mydocker-itest-%d", mnt, (int)getpid());
     snprintf(path, sizeof(path), "%s/leaf", outer);
-    if (nested && offers(mnt, "pids")) {
+    /* Only the true root (it has no cgroup.type) may hold processes and
+     * pass pids on: anywhere else that makes a thread root, under which
+     * outer could not hold a process at all. */
+    snprintf(cmd, sizeof(cmd), "%s/cgroup.type", mnt);
+    if (nested && offers(mnt, "pids") && !path_exists(cmd)) {
         snprintf(cmd, sizeof(cmd), "%s/cgroup.subtree_control", mnt);
         host_sh("echo +pids >'%s' 2>/dev/null", cmd);
     }
