@@ -14,8 +14,9 @@
  *     for the state root, in commands and in output.
  *   - In expected output, these match what changes from run to run:
  *     <id> twelve hex digits, <time> a log time (2026-11-23T14:01:02Z),
- *     <n> a number, <any> any text on that line; a line "..." matches any
- *     number of lines. Two or more spaces match any run of spaces: column
+ *     <n> a number (maybe negative), <any> any text on that line; a
+ *     line "..." matches any number of lines. Two or more spaces match
+ *     any run of spaces: column
  *     widths differ between hosts (ps sizes its PID columns by pid_max,
  *     which grows with the number of CPUs).
  */
@@ -65,7 +66,7 @@ static void line_regex(const char *line, regex_t *re)
         const char *regex;
     } holes[] = {{"<id>", "[0-9a-f]{12}"},
                  {"<time>", "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z"},
-                 {"<n>", "[0-9]+"},
+                 {"<n>", "-?[0-9]+"},
                  {"<any>", ".*"}};
     char buf[16384];
     char *o = buf;
