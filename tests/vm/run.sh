@@ -93,7 +93,10 @@ fetch_kernel() {
     say "downloading Debian $suite's cloud kernel (once)"
     mkdir -p "$vm/apt-$suite/lists/partial" "$vm/apt-$suite/cache/archives/partial"
     echo "deb [signed-by=$keyring] $mirror $suite main" >"$vm/apt-$suite/sources.list"
-    apt_suite apt-get "$suite" update -qq >"$vm/apt-$suite.log" 2>&1 ||
+    # apt-get update exits 0 when a mirror is unreachable: the index files
+    # it leaves tell.
+    apt_suite apt-get "$suite" update -qq >"$vm/apt-$suite.log" 2>&1
+    compgen -G "$vm/apt-$suite/lists/*_Packages*" >/dev/null ||
         die "cannot reach $mirror for Debian $suite (no network? set MIRROR=): see $vm/apt-$suite.log"
     pkg=$(apt_suite apt-cache "$suite" depends linux-image-cloud-amd64 2>/dev/null |
         awk '/Depends: linux-image-/ { print $2; exit }')
@@ -224,6 +227,8 @@ main() {
     say "booting ${#layouts[@]} VMs with $accel, two at a time"
     # Two VMs at a time: each has two vCPUs, as the host has.
     for l in "${layouts[@]}"; do
+        # No earlier run's console may stand in for this one's.
+        rm -f "$vm/$l.log" "$vm/$l.seconds"
         (
             start=$(date +%s)
             boot "$vm/$l.log" "$(suite_of "$l")" "$accel" \
