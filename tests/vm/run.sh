@@ -184,6 +184,10 @@ make_repo_disk() {
 # qemu LOG SUITE ACCEL APPEND: one boot, its console in LOG.
 boot() {
     local log=$1 suite=$2 accel=$3 append=$4 cpu=max
+    # One host thread runs both vCPUs under TCG: with one thread per vCPU,
+    # the kernel's live patching of its own code (int3, then the new bytes)
+    # raced in the emulator and oopsed the guest.
+    [ "$accel" = tcg ] && accel=tcg,thread=single
     [ "$accel" = kvm ] && cpu=host
     timeout "${VM_TIMEOUT:-1500}" qemu-system-x86_64 -accel "$accel" -cpu $cpu -m 2048 -smp 2 \
         -nodefaults -no-user-config -display none -no-reboot \
@@ -191,6 +195,22 @@ boot() {
         -append "console=ttyS0 quiet panic=-1 $append" -serial "file:$log" \
         -drive "file=$vm/userland.img,format=raw,if=virtio,snapshot=on" \
         -drive "file=$vm/repo.img,format=raw,if=virtio,snapshot=on" >"$log.qemu" 2>&1
+}
+
+# One layout's boot. A guest kernel that oopses is the emulator's fault,
+# not a test's (seen once under TCG: an int3 trap in the scheduler while the
+# kernel patched its own code), so that boot, and only that, gets one more
+# try; its console is kept. A failed test is never tried again.
+run_layout() {
+    local l=$1 accel=$2 log=$vm/$1.log try
+    for try in 1 2; do
+        boot "$log" "$(suite_of "$l")" "$accel" \
+            "mydocker.layout=${l%-*} mydocker.only=${VM_ONLY:-} mydocker.full=${VM_FULL:-0}"
+        grep -aq '^vm: total: ' "$log" && return
+        grep -aqE '^\[ *[0-9.]*\] (Oops|BUG|Kernel panic)' "$log" || return
+        mv "$log" "$log.crash$try"
+        say "$l: the guest kernel crashed (console in $log.crash$try): booting it again"
+    done
 }
 
 # KVM when a probe boot works there (a stock Debian kernel can die under
@@ -231,8 +251,7 @@ main() {
         rm -f "$vm/$l.log" "$vm/$l.seconds"
         (
             start=$(date +%s)
-            boot "$vm/$l.log" "$(suite_of "$l")" "$accel" \
-                "mydocker.layout=${l%-*} mydocker.only=${VM_ONLY:-} mydocker.full=${VM_FULL:-0}"
+            run_layout "$l" "$accel"
             echo $(($(date +%s) - start)) >"$vm/$l.seconds"
         ) &
         pids+=($!)
