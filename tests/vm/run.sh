@@ -244,7 +244,7 @@ main() {
     make_repo_disk
     say "kernels, userland and repository disk ready in $SECONDS s"
     accel=$(pick_accel "$(suite_of "${layouts[0]}")")
-    say "booting ${#layouts[@]} VMs with $accel, two at a time"
+    say "booting ${#layouts[@]} VM(s) with $accel, at most two at a time"
     # Two VMs at a time: each has two vCPUs, as the host has.
     for l in "${layouts[@]}"; do
         # No earlier run's console may stand in for this one's.
