@@ -539,10 +539,13 @@ static int root_enable(const char *root, const char *value)
     for (int tries = 0; tries < EVACUATE_TRIES; tries++) {
         int n = nested ? evacuate(root) : 0;
 
-        if (n < 0)
-            break;
+        if (n < 0) {
+            err_sys("move the processes of %s into %s/" CG_EVACUATE, root, root);
+            return -1;
+        }
         moved += n;
         if (write_value(path, value) == 0) {
+            log_debug("cgroup: %s = %s", path, value);
             if (moved > 0)
                 log_info("cgroup: moved %d process%s from %s into %s/" CG_EVACUATE
                          ": cgroup v2 enables controllers only for a cgroup with no "
