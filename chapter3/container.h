@@ -5,13 +5,6 @@
 
 #include <stdbool.h>
 
-/* Docker's exit codes for failures that are not the command's own. */
-enum {
-    EXIT_MYDOCKER = 125,    /* mydocker itself failed */
-    EXIT_CANNOT_EXEC = 126, /* the command exists but cannot run */
-    EXIT_NOT_FOUND = 127,   /* no such command */
-};
-
 struct container_args {
     char **argv; /* the command, NULL-terminated */
     const char *hostname;

@@ -3,7 +3,6 @@
 #include "log.h"
 #include "util.h"
 
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -16,420 +15,18 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char *const controller_names[CG_NCONTROLLERS] = {
-    [CG_MEMORY] = "memory",
-    [CG_CPU] = "cpu",
-    [CG_CPUSET] = "cpuset",
-    [CG_PIDS] = "pids",
-};
-
 /* The directory under each controller root that holds our containers. */
 #define CG_PARENT "mydocker"
 /* Where a nested v2 root's own processes go (root_enable). */
 #define CG_EVACUATE "init"
 
 enum {
-    MIN_SHARES = 2, /* the kernel's bounds for cpu.shares */
-    MAX_SHARES = 262144,
-    DEFAULT_SHARES = 1024, /* v1's default, and docker's */
-    DEFAULT_WEIGHT = 100,  /* v2's default */
-    MAX_WEIGHT = 10000,
-    MIN_QUOTA_US = 1000,     /* cpu.cfs_quota_us refuses less than 1 ms */
-    MAX_PIDS = 4194304,      /* PID_MAX_LIMIT on 64-bit */
     RMDIR_TRIES = 100,       /* a cgroup can stay busy briefly after its */
     RMDIR_WAIT_NS = 1000000, /* last task is reaped: retry for ~100 ms */
     REAP_TRIES = 50,         /* a dead run's processes get 5 s to die */
     REAP_WAIT_NS = 100000000,
     EVACUATE_TRIES = 5, /* a nested root's processes may fork meanwhile */
 };
-
-/* ---- flag parsing ------------------------------------------------------ */
-
-static int fail(char *err, size_t errlen, const char *fmt, const char *text)
-{
-    snprintf(err, errlen, fmt, text);
-    return -1;
-}
-
-/* Digits only: strtoll alone would accept " 12", "+12" and "-12". */
-static int parse_digits(const char *text, long long max, long long *out)
-{
-    long long v = 0;
-    const char *p = text;
-
-    if (!isdigit((unsigned char)*p))
-        return -1;
-    for (; isdigit((unsigned char)*p); p++) {
-        if (v > (max - (*p - '0')) / 10)
-            return -1;
-        v = v * 10 + (*p - '0');
-    }
-    *out = v;
-    return *p == '\0' ? 0 : (int)(p - text);
-}
-
-int limits_parse_size(const char *text, long long *bytes, char *err, size_t errlen)
-{
-    static const struct {
-        char suffix;
-        int shift;
-    } units[] = {{'k', 10}, {'m', 20}, {'g', 30}};
-    char digits[32];
-    size_t len = strlen(text);
-    int shift = 0;
-    long long v;
-
-    if (len == 0 || len >= sizeof(digits))
-        return fail(err, errlen, "invalid size '%s': use a number with k, m or g, like 100m", text);
-    memcpy(digits, text, len + 1);
-    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-        if (tolower((unsigned char)digits[len - 1]) == units[i].suffix) {
-            shift = units[i].shift;
-            digits[len - 1] = '\0';
-        }
-    }
-    if (parse_digits(digits, LLONG_MAX >> shift, &v) != 0)
-        return fail(err, errlen, "invalid size '%s': use a number with k, m or g, like 100m", text);
-    if (v == 0)
-        return fail(err, errlen, "invalid size '%s': must be more than 0", text);
-    *bytes = v << shift;
-    return 0;
-}
-
-int limits_parse_shares(const char *text, long *shares, char *err, size_t errlen)
-{
-    long long v;
-
-    if (parse_digits(text, MAX_SHARES, &v) != 0 || v < MIN_SHARES)
-        return fail(err, errlen, "invalid cpu shares '%s': use a number from 2 to 262144", text);
-    *shares = (long)v;
-    return 0;
-}
-
-int limits_parse_cpus(const char *text, long ncpus, long *quota_us, char *err, size_t errlen)
-{
-    long long whole;
-    long long frac = 0;
-    long long scale = CPU_PERIOD_US;
-    int end = parse_digits(text, LLONG_MAX / CPU_PERIOD_US / 2, &whole);
-
-    if (end < 0 || (end > 0 && text[end] != '.'))
-        return fail(err, errlen, "invalid cpus '%s': use a number like 0.5", text);
-    /* Fixed point, so 0.1 is exactly 10000 us and no float rounding leaks in. */
-    if (end > 0) {
-        for (const char *p = text + end + 1; *p; p++) {
-            if (!isdigit((unsigned char)*p) || scale == 1)
-                return fail(err, errlen, "invalid cpus '%s': use a number like 0.5", text);
-            scale /= 10;
-            frac += (*p - '0') * scale;
-        }
-    }
-    whole = whole * CPU_PERIOD_US + frac;
-    if (whole < MIN_QUOTA_US || whole > (long long)ncpus * CPU_PERIOD_US) {
-        snprintf(err, errlen,
-                 "invalid cpus '%s': must be from 0.01 to %ld (the CPUs this host has)", text,
-                 ncpus);
-        return -1;
-    }
-    *quota_us = (long)whole;
-    return 0;
-}
-
-int limits_parse_cpuset(const char *text, long ncpus, char *out, size_t outlen, char *err,
-                        size_t errlen)
-{
-    const char *p = text;
-
-    if (strlen(text) >= outlen)
-        return fail(err, errlen, "invalid cpuset '%s': too long", text);
-    for (;;) {
-        long long lo;
-        long long hi;
-        int end = parse_digits(p, LLONG_MAX, &lo);
-
-        if (end < 0)
-            return fail(err, errlen, "invalid cpuset '%s': use a list like 0-1,3", text);
-        p += end ? end : (int)strlen(p);
-        hi = lo;
-        if (*p == '-') {
-            end = parse_digits(++p, LLONG_MAX, &hi);
-            if (end < 0 || hi < lo)
-                return fail(err, errlen, "invalid cpuset '%s': use a list like 0-1,3", text);
-            p += end ? end : (int)strlen(p);
-        }
-        if (hi >= ncpus) {
-            snprintf(err, errlen, "invalid cpuset '%s': this host has CPUs 0 to %ld", text,
-                     ncpus - 1);
-            return -1;
-        }
-        if (*p == '\0')
-            break;
-        if (*p++ != ',')
-            return fail(err, errlen, "invalid cpuset '%s': use a list like 0-1,3", text);
-    }
-    snprintf(out, outlen, "%s", text);
-    return 0;
-}
-
-int limits_parse_pids(const char *text, long *pids, char *err, size_t errlen)
-{
-    long long v;
-
-    if (parse_digits(text, MAX_PIDS, &v) != 0 || v < 1)
-        return fail(err, errlen, "invalid pids limit '%s': use a number from 1 to 4194304", text);
-    *pids = (long)v;
-    return 0;
-}
-
-bool limits_any(const struct limits *l)
-{
-    return l->memory_bytes || l->cpu_shares || l->cpu_quota_us || l->cpuset[0] || l->pids;
-}
-
-long cg_shares_to_weight(long shares)
-{
-    /* Two straight lines through the three points that matter: the minimum
-     * (2 -> 1), each side's default (1024 -> 100) and the maximum
-     * (262144 -> 10000). One line from end to end would give 1024 -> 39:
-     * a container at docker's default weight would get less CPU than its
-     * neighbours on v2. */
-    if (shares <= DEFAULT_SHARES)
-        return 1 + (shares - MIN_SHARES) * (DEFAULT_WEIGHT - 1) / (DEFAULT_SHARES - MIN_SHARES);
-    return DEFAULT_WEIGHT + (shares - DEFAULT_SHARES) * (MAX_WEIGHT - DEFAULT_WEIGHT) /
-                                (MAX_SHARES - DEFAULT_SHARES);
-}
-
-/* ---- which files a limit writes ---------------------------------------- */
-
-/* A row writes one file; the value function says whether the limit was
- * asked for (1) and formats it for the cgroup version at hand. */
-struct cg_file {
-    enum cg_controller controller;
-    const char *v1;
-    const char *v2;
-    bool optional; /* absent when the kernel lacks swap accounting */
-    int (*value)(const struct limits *l, bool v2, char *buf, size_t len);
-};
-
-static int memory_value(const struct limits *l, bool v2, char *buf, size_t len)
-{
-    (void)v2;
-    snprintf(buf, len, "%lld", l->memory_bytes);
-    return l->memory_bytes != 0;
-}
-
-/* Without a swap limit a memory hog swaps out instead of being OOM-killed.
- * v1 limits memory+swap together (so equal means no swap); v2 limits swap
- * alone. */
-static int swap_value(const struct limits *l, bool v2, char *buf, size_t len)
-{
-    snprintf(buf, len, "%lld", v2 ? 0 : l->memory_bytes);
-    return l->memory_bytes != 0;
-}
-
-static int shares_value(const struct limits *l, bool v2, char *buf, size_t len)
-{
-    snprintf(buf, len, "%ld", v2 ? cg_shares_to_weight(l->cpu_shares) : l->cpu_shares);
-    return l->cpu_shares != 0;
-}
-
-static int period_value(const struct limits *l, bool v2, char *buf, size_t len)
-{
-    (void)v2;
-    snprintf(buf, len, "%d", CPU_PERIOD_US);
-    return l->cpu_quota_us != 0;
-}
-
-static int quota_value(const struct limits *l, bool v2, char *buf, size_t len)
-{
-    if (v2)
-        snprintf(buf, len, "%ld %d", l->cpu_quota_us, CPU_PERIOD_US);
-    else
-        snprintf(buf, len, "%ld", l->cpu_quota_us);
-    return l->cpu_quota_us != 0;
-}
-
-static int cpuset_value(const struct limits *l, bool v2, char *buf, size_t len)
-{
-    (void)v2;
-    snprintf(buf, len, "%s", l->cpuset);
-    return l->cpuset[0] != '\0';
-}
-
-static int pids_value(const struct limits *l, bool v2, char *buf, size_t len)
-{
-    (void)v2;
-    snprintf(buf, len, "%ld", l->pids);
-    return l->pids != 0;
-}
-
-/* Order matters where the kernel checks one file against another: the
- * memory limit before memory+swap (v1 wants memsw >= limit), the period
- * before the quota. */
-static const struct cg_file cg_files[] = {
-    {CG_MEMORY, "memory.limit_in_bytes", "memory.max", false, memory_value},
-    {CG_MEMORY, "memory.memsw.limit_in_bytes", "memory.swap.max", true, swap_value},
-    {CG_CPU, "cpu.shares", "cpu.weight", false, shares_value},
-    {CG_CPU, "cpu.cfs_period_us", NULL, false, period_value},
-    {CG_CPU, "cpu.cfs_quota_us", "cpu.max", false, quota_value},
-    {CG_CPUSET, "cpuset.cpus", "cpuset.cpus", false, cpuset_value},
-    {CG_PIDS, "pids.max", "pids.max", false, pids_value},
-};
-
-/* ---- layout ------------------------------------------------------------ */
-
-/* mountinfo escapes space, tab, newline and backslash as \ooo. */
-static void unescape_octal(char *s)
-{
-    char *out = s;
-
-    for (; *s; s++) {
-        if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-            s[3] >= '0' && s[3] <= '7') {
-            *out++ = (char)(((s[1] - '0') << 6) | ((s[2] - '0') << 3) | (s[3] - '0'));
-            s += 3;
-        } else {
-            *out++ = *s;
-        }
-    }
-    *out = '\0';
-}
-
-static int controller_index(const char *name)
-{
-    for (int c = 0; c < CG_NCONTROLLERS; c++) {
-        if (strcmp(name, controller_names[c]) == 0)
-            return c;
-    }
-    return -1;
-}
-
-/* One mountinfo line: "36 35 0:31 / /sys/fs/cgroup/cpu rw,relatime shared:9 - cgroup cgroup
- * rw,cpu". Optional fields come before the lone "-"; see proc(5). */
-static void layout_parse_line(char *line, struct cg_layout *layout)
-{
-    char *fields[6] = {0};
-    char *save = NULL;
-    char *tok = strtok_r(line, " ", &save);
-    char *fstype;
-    char *superopts;
-    int n = 0;
-
-    while (tok && n < 5) {
-        fields[n++] = tok;
-        tok = strtok_r(NULL, " ", &save);
-    }
-    while (tok && strcmp(tok, "-") != 0)
-        tok = strtok_r(NULL, " ", &save);
-    fstype = strtok_r(NULL, " ", &save);
-    (void)strtok_r(NULL, " ", &save); /* source */
-    superopts = strtok_r(NULL, " ", &save);
-    if (n < 5 || !fstype)
-        return;
-    unescape_octal(fields[4]);
-    if (strcmp(fstype, "cgroup2") == 0) {
-        if (layout->v2[0] == '\0')
-            snprintf(layout->v2, sizeof(layout->v2), "%s", fields[4]);
-    } else if (strcmp(fstype, "cgroup") == 0 && superopts) {
-        char *osave = NULL;
-
-        for (char *opt = strtok_r(superopts, ",", &osave); opt; opt = strtok_r(NULL, ",", &osave)) {
-            int c = controller_index(opt);
-
-            if (c >= 0 && layout->v1[c][0] == '\0')
-                snprintf(layout->v1[c], sizeof(layout->v1[c]), "%s", fields[4]);
-        }
-    }
-}
-
-int cg_layout_parse(const char *mountinfo, struct cg_layout *layout)
-{
-    char *copy = strdup(mountinfo);
-    char *save = NULL;
-
-    if (!copy)
-        return -1;
-    memset(layout, 0, sizeof(*layout));
-    for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-        layout_parse_line(line, layout);
-    free(copy);
-    return 0;
-}
-
-static int read_file(const char *path, char *buf, size_t len)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    ssize_t n;
-
-    if (fd < 0)
-        return -1;
-    n = read(fd, buf, len - 1);
-    close(fd);
-    if (n < 0)
-        return -1;
-    buf[n] = '\0';
-    return 0;
-}
-
-int cg_layout_read_v2(struct cg_layout *layout)
-{
-    char path[PATH_MAX + 32];
-    char buf[512];
-    char *save = NULL;
-
-    if (layout->v2[0] == '\0')
-        return 0;
-    snprintf(path, sizeof(path), "%s/cgroup.controllers", layout->v2);
-    if (read_file(path, buf, sizeof(buf)) < 0) {
-        err_sys("read %s", path);
-        return -1;
-    }
-    for (char *tok = strtok_r(buf, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save)) {
-        int c = controller_index(tok);
-
-        if (c >= 0)
-            layout->in_v2[c] = true;
-    }
-    return 0;
-}
-
-/* The mount points alone, from this host's mountinfo. */
-static int layout_of_mounts(struct cg_layout *layout)
-{
-    char *mountinfo = NULL;
-    size_t len = 0;
-    FILE *f = fopen("/proc/self/mountinfo", "re");
-    int ret;
-
-    /* A host with thousands of mounts has a long mountinfo: read it all. */
-    if (!f || getdelim(&mountinfo, &len, '\0', f) < 0) {
-        err_sys("read /proc/self/mountinfo");
-        if (f)
-            fclose(f);
-        free(mountinfo);
-        return -1;
-    }
-    fclose(f);
-    ret = cg_layout_parse(mountinfo, layout);
-    free(mountinfo);
-    return ret;
-}
-
-int cg_layout_detect(struct cg_layout *layout)
-{
-    return layout_of_mounts(layout) < 0 ? -1 : cg_layout_read_v2(layout);
-}
-
-const char *cg_layout_name(const struct cg_layout *layout)
-{
-    bool v1 = false;
-
-    for (int c = 0; c < CG_NCONTROLLERS; c++)
-        v1 = v1 || layout->v1[c][0] != '\0';
-    if (v1)
-        return layout->v2[0] ? "hybrid" : "v1";
-    return layout->v2[0] ? "v2" : "none";
-}
 
 /* ---- per-container directories ----------------------------------------- */
 
@@ -475,10 +72,10 @@ static int cpuset_inherit(const char *dir)
 
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
         snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
-        if (read_file(path, value, sizeof(value)) == 0 && value[0] != '\n' && value[0] != '\0')
+        if (read_text(path, value, sizeof(value)) == 0 && value[0] != '\n' && value[0] != '\0')
             continue;
         snprintf(path, sizeof(path), "%s/../%s", dir, files[i]);
-        if (read_file(path, value, sizeof(value)) < 0) {
+        if (read_text(path, value, sizeof(value)) < 0) {
             err_sys("read %s", path);
             return -1;
         }
@@ -569,7 +166,7 @@ static int v2_enable(const char *dir, unsigned need, bool is_root)
 
         if (!(need & (1u << c)))
             continue;
-        snprintf(value, sizeof(value), "+%s", controller_names[c]);
+        snprintf(value, sizeof(value), "+%s", cg_controller_names[c]);
         if (is_root ? root_enable(dir, value) < 0
                     : write_file(dir, "cgroup.subtree_control", value) < 0)
             return -1;
@@ -661,7 +258,7 @@ int cgroup_create(struct cgroup *cg, const struct cg_layout *layout, const struc
     char buf[64];
 
     memset(cg, 0, sizeof(*cg));
-    for (size_t f = 0; f < sizeof(cg_files) / sizeof(cg_files[0]); f++) {
+    for (size_t f = 0; f < cg_nfiles; f++) {
         enum cg_controller c = cg_files[f].controller;
         bool v2 = layout->v1[c][0] == '\0';
         int i;
@@ -670,7 +267,7 @@ int cgroup_create(struct cgroup *cg, const struct cg_layout *layout, const struc
             continue;
         if (v2 && !(layout->v2[0] && layout->in_v2[c])) {
             err_msg("the %s cgroup controller is not available on this host (cgroup layout: %s)",
-                    controller_names[c], cg_layout_name(layout));
+                    cg_controller_names[c], cg_layout_name(layout));
             return -1;
         }
         i = dir_index(cg, v2 ? layout->v2 : layout->v1[c], v2, id);
@@ -687,7 +284,7 @@ int cgroup_create(struct cgroup *cg, const struct cg_layout *layout, const struc
             goto fail;
         }
     }
-    for (size_t f = 0; f < sizeof(cg_files) / sizeof(cg_files[0]); f++) {
+    for (size_t f = 0; f < cg_nfiles; f++) {
         enum cg_controller c = cg_files[f].controller;
 
         for (int i = 0; i < cg->ndirs; i++) {
@@ -859,7 +456,7 @@ void cgroups_reap_stale(void)
     const char *roots[CG_MAX_DIRS];
     int n;
 
-    if (layout_of_mounts(&layout) < 0)
+    if (cg_layout_read_mounts(&layout) < 0)
         return;
     n = cg_layout_roots(&layout, roots);
     for (int i = 0; i < n; i++) {

@@ -5,9 +5,6 @@
 
 #include <stddef.h>
 
-/* $MYDOCKER_ROOT, or /var/lib/mydocker. */
-const char *state_root(void);
-
 /* Makes sure images/NAME/ exists, unpacking images/NAME.tar on first use,
  * and writes its path to dir. 0 on success, -1 after saying why. */
 int image_unpack(const char *name, char *dir, size_t len);
@@ -15,10 +12,5 @@ int image_unpack(const char *name, char *dir, size_t len);
 /* Removes the temps in images/ (names that begin with '.') that no
  * mydocker holds any more: what a killed unpack left. */
 void images_reap_stale(void);
-
-/* rm -rf that never leaves the filesystem it starts on: a mount point
- * below path makes it fail rather than delete what is mounted there. It
- * works relative to directory fds, so no depth or name stops it. */
-int remove_tree(const char *path);
 
 #endif

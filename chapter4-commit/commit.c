@@ -1,8 +1,9 @@
 #include "commit.h"
 
-#include "container.h"
 #include "image.h"
 #include "log.h"
+#include "mydocker.h"
+#include "util.h"
 #include "overlay.h"
 
 #include <limits.h>

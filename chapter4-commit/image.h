@@ -8,9 +8,6 @@
 
 #define DEFAULT_IMAGE "busybox"
 
-/* $MYDOCKER_ROOT, or /var/lib/mydocker. */
-const char *state_root(void);
-
 /* Makes sure images/NAME/ exists, unpacking images/NAME.tar on first use,
  * and writes its path to dir. 0 on success, -1 after saying why. */
 int image_unpack(const char *name, char *dir, size_t len);
@@ -23,12 +20,6 @@ bool image_name_valid(const char *name);
  * of the way, and removes it unless a running container still uses it. */
 int image_forget_unpacked(const char *name);
 
-/* Runs tar with argv (argv[0] is "tar"; its "--file" is `file`, named in
- * the error) and waits: 0 if it exited 0. out_fd, if not -1, becomes its
- * stdout; dir_fd, if not -1, its working directory. No other fd of ours
- * reaches it. */
-int run_tar(char *const argv[], const char *file, int out_fd, int dir_fd);
-
 /* Removes the temps in images/ (names that begin with '.') that no
  * mydocker holds any more: what a killed unpack or commit left, and old
  * copies of a replaced image once no container uses them. */
@@ -37,10 +28,5 @@ void images_reap_stale(void);
  * name begins with '.', and the temp's lock: returns an fd that holds it
  * (for a file, its own), or -1. */
 int image_make_temp(char *tmp, bool dir);
-
-/* rm -rf that never leaves the filesystem it starts on: a mount point
- * below path makes it fail rather than delete what is mounted there. It
- * works relative to directory fds, so no depth or name stops it. */
-int remove_tree(const char *path);
 
 #endif

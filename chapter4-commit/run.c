@@ -4,6 +4,8 @@
 #include "image.h"
 #include "overlay.h"
 #include "log.h"
+#include "mydocker.h"
+#include "terminal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,7 +23,6 @@
 enum {
     ID_BYTES = 6,             /* 12 hex digits, as docker ps shows */
     STACK_SIZE = 1024 * 1024, /* reserved only; pages are touched lazily */
-    SIGNAL_EXIT_BASE = 128,   /* exit status 128+N: killed by signal N */
 };
 
 /* Each namespace the child gets; see namespaces(7). */
@@ -67,23 +68,6 @@ static const char *signal_name(int sig)
             return forwarded[i].name;
     }
     return "?";
-}
-
-/* The container took the terminal (take_terminal in container.c); take it
- * back, so that mydocker is not left writing from a background group.
- * SIGTTOU is blocked for the same reason as there. */
-static void restore_terminal(void)
-{
-    sigset_t ttou;
-    sigset_t old;
-
-    if (!isatty(STDIN_FILENO))
-        return;
-    sigemptyset(&ttou);
-    sigaddset(&ttou, SIGTTOU);
-    sigprocmask(SIG_BLOCK, &ttou, &old);
-    tcsetpgrp(STDIN_FILENO, getpgrp());
-    sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
 /* A signal that came during setup: no container yet to forward it to, so
@@ -284,7 +268,7 @@ int run_container(const struct run_opts *opts)
     log_info("container %s exited with status %d", id, ret);
 out:
     if (opts->tty)
-        restore_terminal(); /* also when exec failed after the child took it */
+        terminal_restore(); /* also when exec failed after the child took it */
     for (int i = 0; i < args.ncgroup_fds; i++)
         close(cgroup_fds[i]);
     if (stack != MAP_FAILED)

@@ -2,6 +2,8 @@
 
 #include "cgroups.h"
 #include "log.h"
+#include "mydocker.h"
+#include "terminal.h"
 #include "rootfs.h"
 #include "security.h"
 #include "util.h"
@@ -61,47 +63,6 @@ static int set_environment(const struct container_args *a)
     return 0;
 }
 
-/* With -ti the command shares mydocker's terminal. A shell with job
- * control wants its own process group in the foreground, and at exit
- * gives the terminal back to the group it found there; mydocker's group
- * lives in the host's PID namespace and cannot be seen from here, so dash
- * would fail ("Cannot set tty process group") and exit 2. Give the
- * container a group of its own and the terminal. SIGTTOU is blocked while
- * we do it: a background group that calls tcsetpgrp(3) is stopped by it. */
-static int take_terminal(void)
-{
-    sigset_t ttou;
-    sigset_t old;
-    int ret;
-
-    if (!isatty(STDIN_FILENO))
-        return 0;
-    sigemptyset(&ttou);
-    sigaddset(&ttou, SIGTTOU);
-    sigprocmask(SIG_BLOCK, &ttou, &old);
-    ret = setpgid(0, 0) < 0 || tcsetpgrp(STDIN_FILENO, getpgrp()) < 0 ? -1 : 0;
-    sigprocmask(SIG_SETMASK, &old, NULL);
-    return ret;
-}
-
-/* Without -ti the command must not reach mydocker's terminal at all. In
- * the caller's session it could open /dev/tty and read the keyboard, or
- * push keys into it; a session of its own has no controlling terminal
- * (open("/dev/tty") fails with ENXIO). See credentials(7) and setsid(2).
- * stdin is /dev/null, as with docker run without -i. */
-static int detach_terminal(void)
-{
-    int null_fd;
-
-    if (setsid() < 0)
-        return -1;
-    null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (null_fd < 0 || dup2(null_fd, STDIN_FILENO) < 0)
-        return -1;
-    close(null_fd);
-    return 0;
-}
-
 /* Holds the child until the parent has it in hand; returns on "go". */
 static void wait_for_go(const struct container_args *a)
 {
@@ -154,9 +115,9 @@ int container_main(void *arg)
         exit_with(a, EXIT_MYDOCKER);
 
     if (a->tty) {
-        if (take_terminal() < 0)
+        if (terminal_take() < 0)
             die(a, EXIT_MYDOCKER, "make the container the terminal's foreground");
-    } else if (detach_terminal() < 0) {
+    } else if (terminal_detach() < 0) {
         die(a, EXIT_MYDOCKER, "detach the container from the terminal");
     }
 

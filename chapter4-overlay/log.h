@@ -11,11 +11,6 @@ enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 int log_parse_level(const char *name, enum log_level *level);
 void log_set_level(enum log_level level);
 
-/* Writes src into dst as the body of a JSON string (no quotes around it).
- * Invalid UTF-8 becomes U+FFFD so the line stays valid JSON. Always
- * NUL-terminates; returns the length the whole escape needs, as snprintf. */
-size_t log_json_escape(char *dst, size_t cap, const char *src);
-
 void log_write(enum log_level level, const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
@@ -27,9 +22,5 @@ void log_write(enum log_level level, const char *file, int line, const char *fmt
 void err_sys(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "mydocker: <message>" on stderr. */
 void err_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* snprintf for paths: a path that does not fit is an error (named once,
- * here), never a silently shortened path. */
-int fmt_path(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

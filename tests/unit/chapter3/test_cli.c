@@ -1,4 +1,4 @@
-/* Unit tests for chapter3's "run" command line: parse_run_args().
+/* Unit tests for chapter3's "run" command line: parse_run_args() (cli.c).
  *
  * Build (the -Dmain=mydocker_main renames mydocker's own main):
  *   cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -I chapter3 -Dmain=mydocker_main \
@@ -13,7 +13,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "run.h"
+#include "cli.h"
+#include "mydocker.h"
 
 #include <stdio.h>
 #include <stdlib.h>

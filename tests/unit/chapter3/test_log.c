@@ -1,4 +1,4 @@
-/* Unit tests for chapter3's logging: log_json_escape, log_parse_level,
+/* Unit tests for chapter3's logging: json_escape (json.c), log_parse_level,
  * log_write's JSON line, err_sys/err_msg and fmt_path. */
 #undef main /* this file's main is the test runner */
 
@@ -8,7 +8,9 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "json.h"
 #include "log.h"
+#include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -56,7 +58,7 @@ static size_t capture_end(struct capture *c, char *buf, size_t len)
     return (size_t)n;
 }
 
-/* ---- log_json_escape --------------------------------------------------- */
+/* ---- json_escape --------------------------------------------------- */
 
 /* Escapes src with plenty of room and checks both text and return value. */
 static void check_escape(const char *src, const char *want)
@@ -64,7 +66,7 @@ static void check_escape(const char *src, const char *want)
     char out[256];
 
     memset(out, 'Z', sizeof(out));
-    assert_int_equal(log_json_escape(out, sizeof(out), src), strlen(want));
+    assert_int_equal(json_escape(out, sizeof(out), src), strlen(want));
     assert_string_equal(out, want);
 }
 
@@ -174,38 +176,38 @@ static void test_escape_truncation(void **state)
     (void)state;
     /* a"b"c needs a\"b\"c: 7 bytes. cap 5 holds 4 and the NUL. */
     memset(out, 'Z', sizeof(out));
-    assert_int_equal(log_json_escape(out, 5, "a\"b\"c"), 7);
+    assert_int_equal(json_escape(out, 5, "a\"b\"c"), 7);
     assert_string_equal(out, "a\\\"b");
     assert_int_equal(out[5], 'Z'); /* nothing past cap */
 
     /* Exactly enough room. */
     memset(out, 'Z', sizeof(out));
-    assert_int_equal(log_json_escape(out, 8, "a\"b\"c"), 7);
+    assert_int_equal(json_escape(out, 8, "a\"b\"c"), 7);
     assert_string_equal(out, "a\\\"b\\\"c");
 
     /* One short: the last byte gives way to the NUL. */
     memset(out, 'Z', sizeof(out));
-    assert_int_equal(log_json_escape(out, 7, "a\"b\"c"), 7);
+    assert_int_equal(json_escape(out, 7, "a\"b\"c"), 7);
     assert_string_equal(out, "a\\\"b\\\"");
 
     /* cap 1: only the NUL. */
     memset(out, 'Z', sizeof(out));
-    assert_int_equal(log_json_escape(out, 1, "\x01\x02"), 12);
+    assert_int_equal(json_escape(out, 1, "\x01\x02"), 12);
     assert_int_equal(out[0], '\0');
     assert_int_equal(out[1], 'Z');
 
     /* cap 0: dst untouched, as snprintf; NULL is then allowed too. */
     memset(out, 'Z', sizeof(out));
-    assert_int_equal(log_json_escape(out, 0, "abc"), 3);
+    assert_int_equal(json_escape(out, 0, "abc"), 3);
     assert_int_equal(out[0], 'Z');
-    assert_int_equal(log_json_escape(NULL, 0, "\xff\n"), 8);
+    assert_int_equal(json_escape(NULL, 0, "\xff\n"), 8);
 
     /* The returned length counts every byte of long escapes, and an escape
      * that does not fit whole is left out whole: half of one is not JSON. */
     memset(out, 'Z', sizeof(out));
-    assert_int_equal(log_json_escape(out, 4, "\x01"), 6);
+    assert_int_equal(json_escape(out, 4, "\x01"), 6);
     assert_string_equal(out, "");
-    assert_int_equal(log_json_escape(out, 9,
+    assert_int_equal(json_escape(out, 9,
                                      "ab\x01"
                                      "c"),
                      9);
