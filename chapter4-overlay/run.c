@@ -146,137 +146,213 @@ static int wait_container(pid_t child, int stop_timeout, const sigset_t *set)
     }
 }
 
-static int cgroups_setup(struct cgroup *cg, const struct limits *l, const char *id)
+/* What a run holds from its first step to its teardown. */
+struct run {
+    char id[2 * ID_BYTES + 1];
+    char image[PATH_MAX];   /* the image, unpacked: the lower layer */
+    struct container_fs fs; /* containers/ID: the layers, merged */
+    sigset_t signals;       /* blocked: the forwarded ones and SIGCHLD */
+    struct cgroup cg;
+    int cgroup_fds[CG_MAX_DIRS];
+    int go[2];     /* see open_pipes() */
+    int status[2]; /* see open_pipes() */
+    char *stack;
+    pid_t child;
+    struct container_args args; /* what the child reads, in its copy */
+};
+
+static void run_init(struct run *r, const struct run_opts *opts)
+{
+    memset(r, 0, sizeof(*r));
+    r->go[0] = r->go[1] = r->status[0] = r->status[1] = -1;
+    r->stack = MAP_FAILED;
+    r->child = -1;
+    r->fs.lock_fd = -1;
+    r->args.argv = opts->argv;
+    r->args.hostname = opts->hostname ? opts->hostname : r->id;
+    r->args.rootfs = r->fs.merged;
+    r->args.tty = opts->tty;
+    r->args.privileged = opts->privileged;
+    r->args.cgroup_fds = r->cgroup_fds;
+}
+
+/* Blocked from the start, signals wait in a queue: during setup, to be
+ * seen before clone() (start_child) so that setup is undone; later, for
+ * sigtimedwait(). No handlers at arbitrary points, no EINTR. */
+static void block_signals(sigset_t *set)
+{
+    sigemptyset(set);
+    for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+        sigaddset(set, forwarded[i].sig);
+    sigaddset(set, SIGCHLD);
+    sigprocmask(SIG_BLOCK, set, NULL);
+}
+
+/* The cgroups the limits need, if any, and the files through which the
+ * child joins them (cgroup_open_join). */
+static int cgroups_setup(struct run *r, const struct limits *l)
 {
     struct cg_layout layout;
 
-    if (cg_layout_detect(&layout) < 0 || cgroup_create(cg, &layout, l, id) < 0)
+    if (limits_any(l)) {
+        if (cg_layout_detect(&layout) < 0 || cgroup_create(&r->cg, &layout, l, r->id) < 0)
+            return -1;
+        for (int i = 0; i < r->cg.ndirs; i++)
+            log_info("cgroup %s (%s layout)", r->cg.dir[i].path, cg_layout_name(&layout));
+    }
+    r->args.ncgroup_fds = cgroup_open_join(&r->cg, r->cgroup_fds);
+    return r->args.ncgroup_fds < 0 ? -1 : 0;
+}
+
+/* Two pipes: "go" holds the child until the parent is ready for it (and,
+ * read as EOF, tells it that the parent died); "status" tells whether exec
+ * worked: it is close-on-exec, so EOF means it did, and an int means setup
+ * or exec failed with that exit code. */
+static int open_pipes(struct run *r)
+{
+    if (pipe2(r->go, O_CLOEXEC) < 0 || pipe2(r->status, O_CLOEXEC) < 0) {
+        err_sys("pipe2");
         return -1;
-    for (int i = 0; i < cg->ndirs; i++)
-        log_info("cgroup %s (%s layout)", cg->dir[i].path, cg_layout_name(&layout));
+    }
+    r->args.go_fd = r->go[0], r->args.go_peer = r->go[1];
+    r->args.status_fd = r->status[1], r->args.status_peer = r->status[0];
     return 0;
 }
 
-int run_container(const struct run_opts *opts)
+static void close_fd(int *fd)
 {
-    char id[2 * ID_BYTES + 1];
-    struct cgroup cg = {0};
-    char image[PATH_MAX];
-    struct container_fs fs = {.lock_fd = -1};
-    struct container_args args = {.argv = opts->argv,
-                                  .hostname = opts->hostname ? opts->hostname : id,
-                                  .rootfs = fs.merged,
-                                  .tty = opts->tty,
-                                  .privileged = opts->privileged};
-    int go[2] = {-1, -1};
-    int status[2] = {-1, -1};
-    int cgroup_fds[CG_MAX_DIRS];
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+}
+
+/* clone()s the child into new namespaces, where it waits for "go". A
+ * signal that came during setup stops us first, with *ret set. */
+static int start_child(struct run *r, int *ret)
+{
     int flags = SIGCHLD;
     char names[64] = "";
-    char *stack = MAP_FAILED;
-    sigset_t set;
-    pid_t child = -1;
-    int ret = EXIT_MYDOCKER;
-    int code;
-    ssize_t n;
 
-    /* Blocked from the start, signals wait in a queue: during setup, to be
-     * seen before clone() (below) so that setup is undone; later, for
-     * sigtimedwait(). No handlers at arbitrary points, no EINTR. */
-    sigemptyset(&set);
-    for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
-        sigaddset(&set, forwarded[i].sig);
-    sigaddset(&set, SIGCHLD);
-    sigprocmask(SIG_BLOCK, &set, NULL);
-
-    if (container_id(id, sizeof(id)) < 0 || image_unpack(IMAGE, image, sizeof(image)) < 0 ||
-        container_fs_create(&fs, id, image) < 0)
-        return EXIT_MYDOCKER;
-    if (limits_any(&opts->limits) && cgroups_setup(&cg, &opts->limits, id) < 0)
-        goto out;
-
-    args.ncgroup_fds = cgroup_open_join(&cg, cgroup_fds);
-    args.cgroup_fds = cgroup_fds;
-    if (args.ncgroup_fds < 0)
-        goto out;
-
-    /* Two pipes: "go" holds the child until the parent is ready for it
-     * (and, read as EOF, tells it that the parent died); "status" tells
-     * whether exec worked: it is close-on-exec, so EOF means it did, and an
-     * int means setup or exec failed with that exit code. */
-    if (pipe2(go, O_CLOEXEC) < 0 || pipe2(status, O_CLOEXEC) < 0) {
-        err_sys("pipe2");
-        goto out;
-    }
-    args.go_fd = go[0], args.go_peer = go[1];
-    args.status_fd = status[1], args.status_peer = status[0];
-
-    stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK,
-                 -1, 0);
-    if (stack == MAP_FAILED) {
+    r->stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (r->stack == MAP_FAILED) {
         err_sys("mmap child stack");
-        goto out;
+        return -1;
     }
     for (size_t i = 0; i < sizeof(namespaces) / sizeof(namespaces[0]); i++) {
         flags |= namespaces[i].flag;
         snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s", i ? " " : "",
                  namespaces[i].name);
     }
-    if (interrupted(&ret))
-        goto out;
+    if (interrupted(ret))
+        return -1;
     /* C can clone straight into a child function; Go cannot fork safely, so
      * the book re-executes itself as "init" instead. The stack grows down:
      * pass its top. */
-    child = clone(container_main, stack + STACK_SIZE, flags, &args);
-    if (child < 0) {
+    r->child = clone(container_main, r->stack + STACK_SIZE, flags, &r->args);
+    if (r->child < 0) {
         err_sys("clone (%s namespaces)", names);
-        goto out;
+        return -1;
     }
-    close(go[0]), go[0] = -1;
-    close(status[1]), status[1] = -1;
-    for (int i = 0; i < args.ncgroup_fds; i++)
-        close(cgroup_fds[i]);
-    args.ncgroup_fds = 0;
-    log_info("container %s: pid %d in new %s namespaces, command %s", id, (int)child, names,
-             opts->argv[0]);
+    /* The child's ends are the child's now: see container_main(). */
+    close_fd(&r->go[0]);
+    close_fd(&r->status[1]);
+    for (int i = 0; i < r->args.ncgroup_fds; i++)
+        close(r->cgroup_fds[i]);
+    r->args.ncgroup_fds = 0;
+    log_info("container %s: pid %d in new %s namespaces, command %s", r->id, (int)r->child, names,
+             r->args.argv[0]);
+    return 0;
+}
 
-    if (container_fs_write_state(&fs, child) < 0) {
-        kill(child, SIGKILL);
-        waitpid(child, NULL, 0);
-        goto out;
-    }
-    if (write(go[1], "G", 1) != 1) {
+/* Ends a child that never got to run its command. */
+static void stop_child(struct run *r)
+{
+    kill(r->child, SIGKILL);
+    waitpid(r->child, NULL, 0);
+}
+
+/* Lets the child go, then reads "status": 1 if its setup or exec failed,
+ * with its exit code in *ret; 0 once the command runs; -1 if the child
+ * could not be told to go. */
+static int let_go(struct run *r, int *ret)
+{
+    int code;
+
+    if (write(r->go[1], "G", 1) != 1) {
         err_sys("start container");
-        kill(child, SIGKILL);
-        waitpid(child, NULL, 0);
-        goto out;
+        stop_child(r);
+        return -1;
     }
-    close(go[1]), go[1] = -1;
+    close_fd(&r->go[1]);
+    if (read(r->status[0], &code, sizeof(code)) != (ssize_t)sizeof(code))
+        return 0;
+    waitpid(r->child, NULL, 0);
+    *ret = code;
+    return 1;
+}
 
-    n = read(status[0], &code, sizeof(code));
-    if (n == (ssize_t)sizeof(code)) {
-        waitpid(child, NULL, 0);
-        ret = code;
-        goto out;
-    }
-    ret = wait_container(child, opts->stop_timeout, &set);
-    log_info("container %s exited with status %d", id, ret);
-out:
-    if (opts->tty)
+/* Undoes what the steps did, in reverse order; returns the run's exit
+ * status, EXIT_MYDOCKER if the run itself was fine but cleaning up was
+ * not. */
+static int teardown(struct run *r, int ret)
+{
+    if (r->args.tty)
         terminal_restore(); /* also when exec failed after the child took it */
-    for (int i = 0; i < args.ncgroup_fds; i++)
-        close(cgroup_fds[i]);
-    if (stack != MAP_FAILED)
-        munmap(stack, STACK_SIZE);
+    for (int i = 0; i < r->args.ncgroup_fds; i++)
+        close(r->cgroup_fds[i]);
+    if (r->stack != MAP_FAILED)
+        munmap(r->stack, STACK_SIZE);
     for (int i = 0; i < 2; i++) {
-        if (go[i] >= 0)
-            close(go[i]);
-        if (status[i] >= 0)
-            close(status[i]);
+        close_fd(&r->go[i]);
+        close_fd(&r->status[i]);
     }
-    if (cgroup_destroy(&cg) < 0 && ret == 0)
+    if (cgroup_destroy(&r->cg) < 0 && ret == 0)
         ret = EXIT_MYDOCKER;
-    if (container_fs_destroy(&fs) < 0 && ret == 0)
+    if (container_fs_destroy(&r->fs) < 0 && ret == 0)
         ret = EXIT_MYDOCKER;
     return ret;
+}
+
+/* The parent side of a run: the README's steps, in order. */
+int run_container(const struct run_opts *opts)
+{
+    struct run r;
+    int ret = EXIT_MYDOCKER;
+
+    run_init(&r, opts);
+    /* 1. From here on, signals wait in a queue until we ask for them. */
+    block_signals(&r.signals);
+    /* 2. An ID: the container's name, and its hostname. */
+    if (container_id(r.id, sizeof(r.id)) < 0)
+        goto out;
+    /* 3. The image, unpacked once, and the container's own layers over
+     * it, merged: its root. */
+    if (image_unpack(IMAGE, r.image, sizeof(r.image)) < 0 ||
+        container_fs_create(&r.fs, r.id, r.image) < 0)
+        goto out;
+    /* 4. The cgroups with their limits, if any were asked for. */
+    if (cgroups_setup(&r, &opts->limits) < 0)
+        goto out;
+    /* 5. The "go" and "status" pipes. */
+    if (open_pipes(&r) < 0)
+        goto out;
+    /* 6. The child, in new namespaces, held back until "go". */
+    if (start_child(&r, &ret) < 0)
+        goto out;
+    /* 7. The child's pid in containers/ID/state, for commit and the
+     * reaper; then "go", and "status" says whether the command's exec
+     * worked. */
+    if (container_fs_write_state(&r.fs, r.child) < 0) {
+        stop_child(&r);
+        goto out;
+    }
+    if (let_go(&r, &ret) != 0)
+        goto out;
+    /* 8. Forward signals until the command exits. */
+    ret = wait_container(r.child, opts->stop_timeout, &r.signals);
+    log_info("container %s exited with status %d", r.id, ret);
+out:
+    /* 9. Undo it all, in reverse order. */
+    return teardown(&r, ret);
 }

@@ -866,7 +866,10 @@ int main(int argc, char **argv)
 
             if (only && !strstr(suites[s].tests[i].test.name, only))
                 continue;
-            if (new_only ? strcmp(chapter, first) == 0 : chapter_has(first))
+            /* "=CHAPTER": a test of that chapter alone, not carried forward. */
+            if (first[0] == '=' ? strcmp(chapter, first + 1) == 0
+                : new_only      ? strcmp(chapter, first) == 0
+                                : chapter_has(first))
                 tests[n++] = suites[s].tests[i].test;
         }
     }

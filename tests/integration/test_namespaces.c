@@ -330,7 +330,41 @@ static void test_mounts_do_not_propagate_to_a_shared_host(void **state)
     assert_int_equal(WEXITSTATUS(wstatus), 0);
 }
 
+/* chapter3/minimal/minimal.c, the README's first page of code: it builds
+ * with the repo's flags and is a container. The command is PID 1, sees a
+ * hostname and a /proc of its own, and its exit status comes back; the
+ * host's hostname and mount table are as before (the leak check). */
+static void test_minimal_container_builds_and_runs(void **state)
+{
+    char bin[] = "/tmp/mydocker-minimal.XXXXXX";
+    char host[256];
+    char after[256];
+    char *argv[] = {bin, "sh", "-c",
+                    "echo pid=$$; hostname; ls /proc | grep -c '^[0-9]'; "
+                    "test $(readlink /proc/1/ns/uts) != $(readlink /proc/self/ns/net) && exit 7",
+                    NULL};
+    int fd = mkstemp(bin);
+
+    (void)state;
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(gethostname(host, sizeof(host)), 0);
+    assert_int_equal(host_sh("cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -o '%s' "
+                             "'%s/chapter3/minimal/minimal.c'",
+                             bin, repo_dir),
+                     0);
+    run_argv(&r, argv, 10);
+    unlink(bin);
+    /* sh, ls and grep: the only processes of the new PID namespace. */
+    assert_status(&r, 7);
+    assert_string_equal(r.out, "pid=1\ncontainer\n3\n");
+    assert_int_equal(gethostname(after, sizeof(after)), 0);
+    assert_string_equal(host, after);
+}
+
 const struct itest namespace_tests[] = {
+    /* "=chapter3": the minimal container is chapter3's alone. */
+    ITEST("=chapter3", test_minimal_container_builds_and_runs),
     ITEST("chapter3", test_command_is_pid1),
     ITEST("chapter3", test_ps_sees_only_the_container),
     ITEST("chapter3", test_hostname_is_isolated),
