@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# tests/run.sh CHAPTER...: builds each chapter, then runs its unit tests and
+# tests/run.sh CHAPTER...: builds each chapter, then runs its unit tests,
 # its integration tests (every test whose first chapter is this one or an
-# earlier one). Ends with one summary line.
+# earlier one) and its labs' reference solutions (tests/labs/solutions.sh:
+# each checker fails on the chapter and passes with the solution). Ends
+# with one summary line.
 set -uo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build="$top/build"
@@ -38,6 +40,28 @@ step() {
         fi
     elif [ $rc -ne 0 ]; then
         say "FAILED: $name (exit $rc)"
+        failed=$((failed + 1))
+    fi
+}
+
+# Each lab's reference solution (tests/labs/solutions.sh): one pass or
+# failure per lab, from its last line "solutions: P passed, F failed"; no
+# such line (it crashed, or was used wrongly) is one failure.
+lab_solutions() {
+    local out="$build/solutions.out" rc p f
+    "$top/tests/labs/solutions.sh" "$1" >"$out" 2>&1
+    rc=$?
+    cat "$out"
+    read -r p f < <(sed -En 's/^solutions: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$out" | tail -n 1)
+    if [ -z "${p:-}" ]; then
+        say "FAILED: $1 lab solutions (exit $rc)"
+        failed=$((failed + 1))
+        return
+    fi
+    passed=$((passed + p))
+    failed=$((failed + f))
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+        say "FAILED: $1 lab solutions exited $rc"
         failed=$((failed + 1))
     fi
 }
@@ -106,6 +130,11 @@ if "$top/tests/diff-scope.sh"; then
 else
     failed=$((failed + 1))
 fi
+if "$top/tests/diff-scope.sh" --check-readme; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1))
+fi
 
 image="$build/busybox.tar"
 for ch in "$@"; do
@@ -123,6 +152,7 @@ for ch in "$@"; do
     step "$ch (build)" make -s -C "$top/$ch"
     unit_tests "$ch"
     step "$ch integration" "$build/itest" "$ch" "$top/$ch" "$image"
+    lab_solutions "$ch"
 done
 if [ "$(index_of "$1")" -ge 1 ] || [ $# -gt 1 ]; then
     say "==== scripts"

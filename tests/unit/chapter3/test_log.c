@@ -208,8 +208,8 @@ static void test_escape_truncation(void **state)
     assert_int_equal(json_escape(out, 4, "\x01"), 6);
     assert_string_equal(out, "");
     assert_int_equal(json_escape(out, 9,
-                                     "ab\x01"
-                                     "c"),
+                                 "ab\x01"
+                                 "c"),
                      9);
     assert_string_equal(out, "ab\\u0001");
 }
