@@ -733,9 +733,9 @@ int leak_teardown(void **state)
 
 extern const struct itest namespace_tests[], cgroup_tests[], rootfs_tests[], overlay_tests[],
     volume_tests[], commit_tests[], security_tests[], robustness_tests[], readme_tests[],
-    script_tests[];
+    readme_names_tests[], script_tests[];
 extern const size_t namespace_count, cgroup_count, rootfs_count, overlay_count, volume_count,
-    commit_count, security_count, robustness_count, readme_count, script_count;
+    commit_count, security_count, robustness_count, readme_count, readme_names_count, script_count;
 
 static const struct {
     const struct itest *tests;
@@ -745,7 +745,7 @@ static const struct {
     {rootfs_tests, &rootfs_count},       {overlay_tests, &overlay_count},
     {volume_tests, &volume_count},       {commit_tests, &commit_count},
     {security_tests, &security_count},   {robustness_tests, &robustness_count},
-    {readme_tests, &readme_count},
+    {readme_tests, &readme_count},       {readme_names_tests, &readme_names_count},
 };
 
 static char *cgroup_parents_before;

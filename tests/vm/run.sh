@@ -26,7 +26,9 @@ cflags=(-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-format-truncation -g)
 all_layouts=(v2-6.1 v2-6.12 v1-6.1 nested-6.12)
 # The userland's packages: what the tests exec (cc builds their static
 # helpers in the VM, as it does on the host).
-userland_packages=gcc,libc6-dev,libcmocka0,busybox-static,strace,procps,tar,util-linux
+# manpages-dev: test_readme_names tells a libc function from a stale name
+# by its man page.
+userland_packages=gcc,libc6-dev,libcmocka0,busybox-static,strace,procps,tar,util-linux,manpages-dev
 
 say() { printf 'test-vm: %s\n' "$*"; }
 die() {
@@ -129,9 +131,10 @@ make_initrd() {
 # The Debian 12 userland, made once, and its disk image.
 make_userland() {
     local root=$vm/bookworm mb
-    if [ ! -x "$root/usr/bin/gcc" ]; then
+    # A cache made before a package joined the list is made again.
+    if [ ! -x "$root/usr/bin/gcc" ] || [ ! -e "$root/usr/share/man/man2/clone.2.gz" ]; then
         say "making a Debian 12 userland in $root (once; about a minute)"
-        rm -rf "$root.tmp"
+        rm -rf "$root.tmp" "$root"
         debootstrap --variant=minbase --include=$userland_packages bookworm "$root.tmp" "$mirror" \
             >"$vm/bookworm.log" 2>&1 ||
             die "debootstrap of Debian 12 from $mirror failed (no network? set MIRROR=): see $vm/bookworm.log"
