@@ -2,7 +2,6 @@
  * -cpushare), parsed with getopt_long_only so --memory style works too. */
 #include "cli.h"
 
-#include "image.h"
 #include "log.h"
 #include "mydocker.h"
 

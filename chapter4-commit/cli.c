@@ -2,12 +2,9 @@
  * -cpushare), parsed with getopt_long_only so --memory style works too. */
 #include "cli.h"
 
-#include "commit.h"
 #include "image.h"
 #include "log.h"
 #include "mydocker.h"
-#include "overlay.h"
-#include "run.h"
 
 #include <getopt.h>
 #include <stdio.h>

@@ -44,14 +44,16 @@ int terminal_take(void)
 int terminal_detach(void)
 {
     int null_fd;
+    int ret;
 
     if (setsid() < 0)
         return -1;
     null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (null_fd < 0 || dup2(null_fd, STDIN_FILENO) < 0)
+    if (null_fd < 0)
         return -1;
+    ret = dup2(null_fd, STDIN_FILENO) < 0 ? -1 : 0;
     close(null_fd);
-    return 0;
+    return ret;
 }
 
 /* The container took the terminal; take it back, so that mydocker is not

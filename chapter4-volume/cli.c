@@ -2,11 +2,8 @@
  * -cpushare), parsed with getopt_long_only so --memory style works too. */
 #include "cli.h"
 
-#include "image.h"
 #include "log.h"
 #include "mydocker.h"
-#include "overlay.h"
-#include "run.h"
 
 #include <getopt.h>
 #include <stdio.h>

@@ -1,7 +1,8 @@
 /* mydocker's entry point: what every command needs first, then the
  * command table. The flags are parsed in cli.c. */
-#include "image.h"
+#include "cgroups.h"
 #include "cli.h"
+#include "image.h"
 #include "log.h"
 #include "mydocker.h"
 #include "overlay.h"
@@ -42,7 +43,7 @@ int main(int argc, char **argv)
 
     /* What the caller left must not decide how a run ends. With SIGPIPE,
      * a closed stderr ("mydocker run ... 2>&1 | head") would kill us at
-     * the next log line, between a mount and its unmount. An ignored
+     * the next log line, between a setup step and its undoing. An ignored
      * SIGCHLD makes the kernel reap our children itself, and waitpid would
      * wait for a container that is already gone (ECHILD). A caller's umask
      * 077 would make the container's / and new files unreadable to its

@@ -19,7 +19,8 @@
 
 #define OVERLAYFS_MAGIC 0x794c7630 /* statfs f_type; see linux/magic.h */
 
-/* The layers, in the order they are made; torn down in reverse. */
+/* The layers, in the order they are made; remove_tree() takes them all
+ * at teardown. */
 static const char *const layers[] = {"upper", "work", "merged"};
 
 /* Held while a new container dir is made and locked, and while stale ones

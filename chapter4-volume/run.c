@@ -346,9 +346,8 @@ int run_container(const struct run_opts *opts)
     /* 7. The child, in new namespaces, held back until "go". */
     if (start_child(&r, &ret) < 0)
         goto out;
-    /* 8. The child's pid in containers/ID/state, for commit and the
-     * reaper; then "go", and "status" says whether the command's exec
-     * worked. */
+    /* 8. The child's pid in containers/ID/state, for the reaper;
+     * then "go", and "status" says whether the command's exec worked. */
     if (container_fs_write_state(&r.fs, r.child) < 0) {
         stop_child(&r);
         goto out;
